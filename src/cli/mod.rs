@@ -1,0 +1,84 @@
+//! The command line: one file per subcommand. Each turns arguments into
+//! calls to the library and returns the exit code.
+
+mod check;
+mod rules;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use check::CheckArgs;
+pub use rules::{RuleArgs, RulesArgs};
+
+/// Exit codes (SPEC §5).
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "minpriv",
+    version,
+    about = "Static least-privilege linter for Salesforce integration users",
+    long_about = "minpriv reads Salesforce metadata retrieved with `sf project retrieve start` \
+                  and an inventory of integrations (minpriv.toml), works out what each \
+                  integration user can do, and reports every excess."
+)]
+pub struct Cli {
+    /// When to colour output (NO_COLOR is respected by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint metadata against the inventory: the main job.
+    Check(CheckArgs),
+    /// List the rule catalogue.
+    Rules(RulesArgs),
+    /// Explain one rule, by code (NET001) or name (missing-login-ip-ranges).
+    Rule(RuleArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour what goes to `stream`.
+    pub fn enabled(self, stream_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout_color = cli.color.enabled(std::io::stdout().is_terminal());
+    let stderr_color = cli.color.enabled(std::io::stderr().is_terminal());
+    let code = match cli.command {
+        Command::Check(args) => check::run(args, stdout_color, stderr_color),
+        Command::Rules(args) => rules::list(args),
+        Command::Rule(args) => rules::explain(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints a usage or tool error and returns exit code 2.
+pub(crate) fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("minpriv: error: {message}");
+    EXIT_ERROR
+}

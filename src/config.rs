@@ -1,0 +1,524 @@
+//! `minpriv.toml`: the inventory of integrations and the lint settings
+//! (SPEC §4). Every mistake is an error pointing into the file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobMatcher};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::catalogue::{self, Severity};
+use crate::discover::PROJECT_FILE;
+use crate::ip::IpSpan;
+use crate::model::ObjectAccess;
+
+pub const CONFIG_FILE: &str = "minpriv.toml";
+
+/// When `check` exits 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// The validated configuration. `Default` is the configuration of a run
+/// without a `minpriv.toml`.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: Option<PathBuf>,
+    /// Its text, kept so findings can point into it.
+    pub text: String,
+    pub org_data: Option<PathBuf>,
+    pub exclude: Vec<String>,
+    pub lint: Lint,
+    pub integrations: Vec<IntegrationDecl>,
+    pub exceptions: Vec<Exception>,
+}
+
+#[derive(Debug)]
+pub struct Lint {
+    pub select: Vec<Spanned<String>>,
+    pub ignore: Vec<Spanned<String>>,
+    pub fail_on: FailOn,
+    pub max_ip_range_addresses: u128,
+    pub stale_after_days: u32,
+}
+
+impl Default for Lint {
+    fn default() -> Self {
+        Lint {
+            select: vec![],
+            ignore: vec![],
+            fail_on: FailOn::Error,
+            max_ip_range_addresses: 65536,
+            stale_after_days: 90,
+        }
+    }
+}
+
+/// An `[[integration]]`: the intended state of one integration. Spans
+/// point into the config text.
+#[derive(Debug)]
+pub struct IntegrationDecl {
+    pub name: Spanned<String>,
+    pub user: Spanned<String>,
+    pub profile: Option<Spanned<String>>,
+    pub permission_sets: Vec<Spanned<String>>,
+    pub permission_set_groups: Vec<Spanned<String>>,
+    pub connected_apps: Vec<Spanned<String>>,
+    pub ip_allowlist: Vec<Spanned<IpSpan>>,
+    pub allow_permissions: Vec<Spanned<String>>,
+    pub owner: Option<String>,
+    /// The access contract per object; `None` when not declared.
+    pub objects: Option<BTreeMap<String, Spanned<ObjectAccess>>>,
+}
+
+#[derive(Debug)]
+pub struct Exception {
+    /// Rule code.
+    pub rule: String,
+    pub integration: Option<String>,
+    pub file: Option<GlobMatcher>,
+    pub reason: String,
+    pub expires: Option<jiff::civil::Date>,
+    /// The `[[exception]]` table, for findings about the exception itself.
+    pub span: Range<usize>,
+}
+
+/// A config error: message, place in the file, hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    fn at(span: Range<usize>, message: impl Into<String>) -> Self {
+        ConfigError {
+            span: Some(span),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A config file that could not be used: all its errors at once.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    pub path: PathBuf,
+    pub text: String,
+    pub errors: Vec<ConfigError>,
+}
+
+/// `minpriv.toml` in `start` or its parents, stopping at the directory
+/// that holds `.git` or `sfdx-project.json`.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    for dir in start.ancestors() {
+        let candidate = dir.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() || dir.join(PROJECT_FILE).exists() {
+            return None;
+        }
+    }
+    None
+}
+
+// ---- raw, as written -------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    org_data: Option<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    lint: RawLint,
+    #[serde(default)]
+    integration: Vec<RawIntegration>,
+    #[serde(default)]
+    exception: Vec<Spanned<RawException>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLint {
+    #[serde(default)]
+    select: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    fail_on: Option<FailOn>,
+    max_ip_range_addresses: Option<Spanned<i64>>,
+    stale_after_days: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIntegration {
+    name: Spanned<String>,
+    user: Spanned<String>,
+    profile: Option<Spanned<String>>,
+    #[serde(default)]
+    permission_sets: Vec<Spanned<String>>,
+    #[serde(default)]
+    permission_set_groups: Vec<Spanned<String>>,
+    #[serde(default)]
+    connected_apps: Vec<Spanned<String>>,
+    #[serde(default)]
+    ip_allowlist: Vec<Spanned<String>>,
+    #[serde(default)]
+    allow_permissions: Vec<Spanned<String>>,
+    owner: Option<String>,
+    objects: Option<BTreeMap<String, Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawException {
+    rule: Spanned<String>,
+    integration: Option<Spanned<String>>,
+    file: Option<Spanned<String>>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<String>>,
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+        path: path.to_path_buf(),
+        text: String::new(),
+        errors: vec![ConfigError {
+            span: None,
+            message: format!("cannot read {}: {e}", path.display()),
+            help: None,
+        }],
+    })?;
+    parse(path, text)
+}
+
+/// Validates config `text` read from `path`.
+pub fn parse(path: &Path, text: String) -> Result<Config, ConfigErrors> {
+    let fail = |errors, text| ConfigErrors {
+        path: path.to_path_buf(),
+        text,
+        errors,
+    };
+    let raw: RawConfig = match toml::from_str(&text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let error = ConfigError {
+                span: e.span(),
+                message: e.message().trim().to_owned(),
+                help: Some("see the inventory format in the README (SPEC §4)".into()),
+            };
+            return Err(fail(vec![error], text));
+        }
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut errors = vec![];
+    let config = validate(raw, dir, &mut errors);
+    if errors.is_empty() {
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            text,
+            ..config
+        })
+    } else {
+        Err(fail(errors, text))
+    }
+}
+
+fn validate(raw: RawConfig, dir: &Path, errors: &mut Vec<ConfigError>) -> Config {
+    for selector in raw.lint.select.iter().chain(&raw.lint.ignore) {
+        if let Err(e) = crate::engine::check_selector(selector.get_ref()) {
+            errors.push(
+                ConfigError::at(selector.span(), e)
+                    .help("use ALL, a code (NET001), a family (NET) or a rule name"),
+            );
+        }
+    }
+    let positive = |v: &Option<Spanned<i64>>, default: i64, errors: &mut Vec<ConfigError>| match v {
+        Some(n) if *n.get_ref() <= 0 => {
+            errors.push(ConfigError::at(n.span(), "must be a positive number"));
+            default
+        }
+        Some(n) => *n.get_ref(),
+        None => default,
+    };
+    let lint = Lint {
+        select: raw.lint.select,
+        ignore: raw.lint.ignore,
+        fail_on: raw.lint.fail_on.unwrap_or_default(),
+        max_ip_range_addresses: positive(&raw.lint.max_ip_range_addresses, 65536, errors) as u128,
+        stale_after_days: positive(&raw.lint.stale_after_days, 90, errors).min(u32::MAX as i64)
+            as u32,
+    };
+
+    let mut names: HashMap<String, Range<usize>> = HashMap::new();
+    let mut integrations = vec![];
+    for raw in raw.integration {
+        if raw.name.get_ref().trim().is_empty() {
+            errors.push(ConfigError::at(
+                raw.name.span(),
+                "an integration needs a name",
+            ));
+        } else if let Some(first) = names.insert(raw.name.get_ref().clone(), raw.name.span()) {
+            errors.push(
+                ConfigError::at(
+                    raw.name.span(),
+                    format!("integration `{}` is declared twice", raw.name.get_ref()),
+                )
+                .help(format!(
+                    "the first declaration is at byte {}; names must be unique",
+                    first.start
+                )),
+            );
+        }
+        if raw.user.get_ref().trim().is_empty() {
+            errors.push(ConfigError::at(
+                raw.user.span(),
+                "an integration needs the username of its user",
+            ));
+        }
+        let ip_allowlist = raw
+            .ip_allowlist
+            .iter()
+            .filter_map(|entry| match IpSpan::parse(entry.get_ref()) {
+                Ok(span) => Some(Spanned::new(entry.span(), span)),
+                Err(e) => {
+                    errors.push(ConfigError::at(entry.span(), e).help(
+                        "write a CIDR block (13.111.0.0/16) or a range (52.10.1.1-52.10.1.20)",
+                    ));
+                    None
+                }
+            })
+            .collect();
+        let objects = raw.objects.map(|objects| {
+            objects
+                .into_iter()
+                .map(|(object, words)| {
+                    let mut access = ObjectAccess::empty();
+                    for word in words.get_ref().split([' ', ',']).filter(|w| !w.is_empty()) {
+                        match ObjectAccess::from_word(word) {
+                            Some(flag) => access.insert(flag),
+                            None => errors.push(
+                                ConfigError::at(
+                                    words.span(),
+                                    format!("unknown access `{word}` for {object}"),
+                                )
+                                .help("use the words create read edit delete view-all modify-all"),
+                            ),
+                        }
+                    }
+                    (object, Spanned::new(words.span(), access))
+                })
+                .collect()
+        });
+        integrations.push(IntegrationDecl {
+            name: raw.name,
+            user: raw.user,
+            profile: raw.profile,
+            permission_sets: raw.permission_sets,
+            permission_set_groups: raw.permission_set_groups,
+            connected_apps: raw.connected_apps,
+            ip_allowlist,
+            allow_permissions: raw.allow_permissions,
+            owner: raw.owner,
+            objects,
+        });
+    }
+
+    let mut exceptions = vec![];
+    for spanned in raw.exception {
+        let span = spanned.span();
+        let raw = spanned.into_inner();
+        let rule = match catalogue::find(raw.rule.get_ref()) {
+            Some(rule) => rule.code().to_owned(),
+            None => {
+                errors.push(
+                    ConfigError::at(
+                        raw.rule.span(),
+                        format!("unknown rule `{}`", raw.rule.get_ref()),
+                    )
+                    .help("`minpriv rules` lists the codes and names"),
+                );
+                continue;
+            }
+        };
+        if let Some(i) = &raw.integration
+            && !names.contains_key(i.get_ref())
+        {
+            errors.push(
+                ConfigError::at(
+                    i.span(),
+                    format!("no integration is named `{}`", i.get_ref()),
+                )
+                .help("name one of the [[integration]] entries"),
+            );
+        }
+        if raw.reason.get_ref().trim().is_empty() {
+            errors.push(
+                ConfigError::at(raw.reason.span(), "an exception needs a reason")
+                    .help("say why the access is accepted, e.g. a ticket reference"),
+            );
+        }
+        let file = raw.file.as_ref().and_then(|f| {
+            match GlobBuilder::new(f.get_ref())
+                .literal_separator(true)
+                .build()
+            {
+                Ok(glob) => Some(glob.compile_matcher()),
+                Err(e) => {
+                    errors.push(ConfigError::at(f.span(), format!("invalid glob: {e}")));
+                    None
+                }
+            }
+        });
+        let expires =
+            raw.expires
+                .as_ref()
+                .and_then(|d| match d.get_ref().parse::<jiff::civil::Date>() {
+                    Ok(date) => Some(date),
+                    Err(_) => {
+                        errors.push(
+                            ConfigError::at(d.span(), format!("`{}` is not a date", d.get_ref()))
+                                .help("write the date as \"YYYY-MM-DD\", e.g. \"2027-03-31\""),
+                        );
+                        None
+                    }
+                });
+        exceptions.push(Exception {
+            rule,
+            integration: raw.integration.map(Spanned::into_inner),
+            file,
+            reason: raw.reason.into_inner(),
+            expires,
+            span,
+        });
+    }
+
+    let exclude = raw
+        .exclude
+        .iter()
+        .map(|e| e.get_ref().clone())
+        .collect::<Vec<_>>();
+    if let Err(e) = crate::discover::compile_excludes(&exclude) {
+        let span = raw.exclude.first().map_or(0..0, |e| e.span());
+        errors.push(ConfigError::at(span, e));
+    }
+
+    Config {
+        path: None,
+        text: String::new(),
+        org_data: raw.org_data.map(|d| dir.join(d.get_ref())),
+        exclude,
+        lint,
+        integrations,
+        exceptions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<ConfigError> {
+        parse(Path::new("minpriv.toml"), text.to_owned())
+            .unwrap_err()
+            .errors
+    }
+
+    #[test]
+    fn unknown_keys_point_at_the_key() {
+        let text = "[[integration]]\nname = \"a\"\nuser = \"u\"\nprofiles = \"x\"\n";
+        let e = &errors(text)[0];
+        assert!(e.message.contains("unknown field `profiles`"), "{e:?}");
+        assert_eq!(&text[e.span.clone().unwrap()], "profiles");
+    }
+
+    #[test]
+    fn bad_values_are_all_reported_with_spans() {
+        let text = r#"
+[lint]
+select = ["NOPE"]
+[[integration]]
+name = "a"
+user = "u"
+ip-allowlist = ["10.0.0.0/33"]
+objects = { Account = "read fly" }
+[[exception]]
+rule = "NET001"
+integration = "b"
+reason = ""
+expires = "2027-02-30"
+"#;
+        let errs = errors(text);
+        let spans: Vec<&str> = errs
+            .iter()
+            .map(|e| &text[e.span.clone().unwrap()])
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                "\"NOPE\"",
+                "\"10.0.0.0/33\"",
+                "\"read fly\"",
+                "\"b\"",
+                "\"\"",
+                "\"2027-02-30\""
+            ]
+        );
+    }
+
+    #[test]
+    fn a_valid_inventory_parses() {
+        let text = r#"
+org-data = "snap"
+[lint]
+fail-on = "warning"
+[[integration]]
+name = "mc"
+user = "mc@x"
+profile = "System Administrator"
+ip-allowlist = ["13.111.0.0/16", "52.10.1.1-52.10.1.20"]
+[integration.objects]
+Contact = "read edit"
+[[exception]]
+rule = "missing-login-ip-ranges"
+reason = "ticket SEC-1"
+expires = "2027-03-31"
+"#;
+        let c = parse(Path::new("/p/minpriv.toml"), text.to_owned()).unwrap();
+        assert_eq!(c.org_data, Some(PathBuf::from("/p/snap")));
+        assert_eq!(c.lint.fail_on, FailOn::Warning);
+        assert_eq!(c.integrations[0].ip_allowlist.len(), 2);
+        let contact = c.integrations[0].objects.as_ref().unwrap()["Contact"].get_ref();
+        assert!(contact.contains(ObjectAccess::READ | ObjectAccess::EDIT));
+        assert_eq!(c.exceptions[0].rule, "NET001");
+    }
+}

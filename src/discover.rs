@@ -1,0 +1,354 @@
+//! Finding the metadata files: project root, `sfdx-project.json` package
+//! directories, `.forceignore`, `--exclude` globs, and classification by
+//! suffix (SPEC §1).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder};
+
+use crate::parse::{FileKind, Input};
+use crate::source::{FileError, Sources, Span};
+
+pub const PROJECT_FILE: &str = "sfdx-project.json";
+pub const FORCEIGNORE: &str = ".forceignore";
+
+/// Directories never worth walking into.
+const SKIPPED_DIRS: [&str; 2] = ["node_modules", "target"];
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Paths named on the command line; empty means the project default.
+    pub paths: Vec<PathBuf>,
+    /// Globs from `--exclude` and the config's `exclude`.
+    pub excludes: Vec<String>,
+    pub use_forceignore: bool,
+}
+
+/// What discovery found: the files to parse, registered in `sources` in a
+/// deterministic order, and the paths that could not be walked.
+pub struct Discovery {
+    pub root: PathBuf,
+    pub inputs: Vec<Input>,
+    pub errors: Vec<FileError>,
+}
+
+/// The directory of the project that `start` belongs to: the nearest
+/// ancestor holding `sfdx-project.json`, else the nearest holding `.git`,
+/// else `start` itself (a directory).
+pub fn project_root(start: &Path) -> PathBuf {
+    let start = start_dir(start);
+    let find = |marker: &str| {
+        start
+            .ancestors()
+            .find(|d| d.join(marker).exists())
+            .map(Path::to_path_buf)
+    };
+    find(PROJECT_FILE).or_else(|| find(".git")).unwrap_or(start)
+}
+
+/// `path` as an absolute directory: itself, or its parent for a file.
+pub fn start_dir(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map_or(abs.clone(), Path::to_path_buf)
+    }
+}
+
+/// Compiles exclude globs; a bad glob is reported with its text.
+pub fn compile_excludes(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut set = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = GlobBuilder::new(p)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("invalid exclude glob `{p}`: {e}"))?;
+        set.add(glob);
+        // A pattern without a slash matches a file name anywhere, as in
+        // .gitignore.
+        if !p.contains('/') {
+            set.add(Glob::new(&format!("**/{p}")).map_err(|e| e.to_string())?);
+        }
+    }
+    set.build().map_err(|e| e.to_string())
+}
+
+pub fn discover(
+    options: &Options,
+    excludes: &GlobSet,
+    cwd: &Path,
+    sources: &mut Sources,
+) -> Discovery {
+    let first = options
+        .paths
+        .first()
+        .map_or(cwd.to_path_buf(), |p| cwd.join(p));
+    let root = project_root(&first);
+    let mut errors = vec![];
+    let mut roots: Vec<PathBuf> = vec![];
+    if options.paths.is_empty() {
+        roots.extend(package_directories(&root, sources, cwd, &mut errors));
+    } else {
+        for p in &options.paths {
+            let abs = std::path::absolute(cwd.join(p)).unwrap_or_else(|_| p.clone());
+            if !abs.exists() && abs.symlink_metadata().is_err() {
+                let id = sources.add(abs, cwd);
+                errors.push(FileError::whole(id, "no such file or directory"));
+            } else {
+                roots.push(abs);
+            }
+        }
+    }
+
+    let forceignore = Arc::new(ForceIgnore::new(options.use_forceignore));
+    let excluded = |path: &Path| {
+        let rel_root = path.strip_prefix(&root).unwrap_or(path);
+        let rel_cwd = path.strip_prefix(cwd).unwrap_or(path);
+        excludes.is_match(rel_root) || excludes.is_match(rel_cwd)
+    };
+
+    let mut seen = HashSet::new();
+    let mut inputs = vec![];
+    for walk_root in roots {
+        let mut found: Vec<(PathBuf, FileKind, String)> = vec![];
+        if walk_root.is_file() {
+            // A file named explicitly: excludes apply (pre-commit passes
+            // names), and so does .forceignore.
+            if let Some((kind, name)) = classify_path(&walk_root)
+                && !excluded(&walk_root)
+                && !forceignore.is_ignored(&walk_root, false)
+            {
+                found.push((walk_root.clone(), kind, name));
+            }
+        } else {
+            let fi = Arc::clone(&forceignore);
+            let mut builder = WalkBuilder::new(&walk_root);
+            builder
+                .standard_filters(false)
+                .hidden(true)
+                .follow_links(false)
+                .sort_by_file_name(|a, b| a.cmp(b))
+                .filter_entry(move |e| {
+                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                    if is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
+                        return false;
+                    }
+                    e.depth() == 0 || !fi.is_ignored(e.path(), is_dir)
+                });
+            for entry in builder.build() {
+                match entry {
+                    Ok(e) => {
+                        if !e.file_type().is_some_and(|t| t.is_file()) {
+                            continue;
+                        }
+                        let path = e.into_path();
+                        if let Some((kind, name)) = classify_path(&path)
+                            && !excluded(&path)
+                        {
+                            found.push((path, kind, name));
+                        }
+                    }
+                    Err(err) => {
+                        let path = walk_error_path(&err).unwrap_or_else(|| walk_root.clone());
+                        let id = sources.add(path, cwd);
+                        errors.push(FileError::whole(id, format!("cannot walk: {err}")));
+                    }
+                }
+            }
+        }
+        for (path, kind, full_name) in found {
+            if seen.insert(path.clone()) {
+                let file = sources.add(path, cwd);
+                inputs.push(Input {
+                    file,
+                    kind,
+                    full_name,
+                });
+            }
+        }
+    }
+    errors.extend(forceignore.take_errors(sources, cwd));
+    Discovery {
+        root,
+        inputs,
+        errors,
+    }
+}
+
+fn classify_path(path: &Path) -> Option<(FileKind, String)> {
+    FileKind::classify(path.file_name()?.to_str()?)
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+/// The package directories `sfdx-project.json` lists (the default paths
+/// when none are named), or the project directory itself when it has none. A malformed file is an error (and
+/// nothing under it is checked: fail closed).
+fn package_directories(
+    root: &Path,
+    sources: &mut Sources,
+    cwd: &Path,
+    errors: &mut Vec<FileError>,
+) -> Vec<PathBuf> {
+    let project = root.join(PROJECT_FILE);
+    let Ok(text) = std::fs::read_to_string(&project) else {
+        return vec![root.to_path_buf()];
+    };
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Project {
+        package_directories: Vec<PackageDirectory>,
+    }
+    #[derive(serde::Deserialize)]
+    struct PackageDirectory {
+        path: String,
+    }
+    match serde_json::from_str::<Project>(&text) {
+        Ok(p) if !p.package_directories.is_empty() => {
+            let mut dirs = vec![];
+            for d in p.package_directories {
+                let dir = root.join(d.path.trim_end_matches('/'));
+                if dir.is_dir() {
+                    dirs.push(dir);
+                } else {
+                    let id = sources.add(project.clone(), cwd);
+                    let at = text.find(&format!("\"{}\"", d.path)).unwrap_or(0);
+                    errors.push(
+                        FileError::at(
+                            id,
+                            Span::new(at, at + d.path.len() + 2),
+                            format!("package directory `{}` does not exist", d.path),
+                        )
+                        .with_help("fix the path in sfdx-project.json, or name the directories to check on the command line"),
+                    );
+                }
+            }
+            dirs
+        }
+        Ok(_) => vec![root.to_path_buf()],
+        Err(e) => {
+            let id = sources.add(project, cwd);
+            let at = offset_of(&text, e.line(), e.column());
+            errors.push(
+                FileError::at(
+                    id,
+                    Span::new(at, at + 1),
+                    format!("invalid sfdx-project.json: {e}"),
+                )
+                .with_help("packageDirectories must be a list of {\"path\": \"...\"} objects"),
+            );
+            vec![]
+        }
+    }
+}
+
+/// Byte offset of a 1-based line and column.
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// `.forceignore` files (gitignore syntax), each applying below its own
+/// directory, found in any ancestor of a path. The nearest decisive match
+/// wins, as with `.gitignore`.
+struct ForceIgnore {
+    enabled: bool,
+    matchers: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    errors: Mutex<Vec<(PathBuf, String)>>,
+}
+
+impl ForceIgnore {
+    fn new(enabled: bool) -> Self {
+        ForceIgnore {
+            enabled,
+            matchers: Mutex::new(HashMap::new()),
+            errors: Mutex::new(vec![]),
+        }
+    }
+
+    fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        let mut cache = self.matchers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = cache.get(dir) {
+            return m.clone();
+        }
+        let file = dir.join(FORCEIGNORE);
+        let matcher = file.is_file().then(|| {
+            let mut builder = GitignoreBuilder::new(dir);
+            if let Some(err) = builder.add(&file) {
+                self.errors
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((file.clone(), err.to_string()));
+            }
+            Arc::new(builder.build().unwrap_or_else(|_| Gitignore::empty()))
+        });
+        cache.insert(dir.to_path_buf(), matcher.clone());
+        matcher
+    }
+
+    fn is_ignored(&self, path: &Path, is_dir: bool) -> bool {
+        if !self.enabled {
+            return false;
+        }
+        for dir in path.ancestors().skip(1) {
+            if let Some(m) = self.matcher(dir) {
+                match m.matched_path_or_any_parents(path, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+        }
+        false
+    }
+
+    fn take_errors(&self, sources: &mut Sources, cwd: &Path) -> Vec<FileError> {
+        let errors = std::mem::take(&mut *self.errors.lock().unwrap_or_else(|p| p.into_inner()));
+        errors
+            .into_iter()
+            .map(|(path, message)| {
+                let id = sources.add(path, cwd);
+                FileError::whole(id, format!("invalid .forceignore: {message}"))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_from_line_and_column() {
+        assert_eq!(offset_of("ab\ncd\n", 2, 2), 4);
+        assert_eq!(offset_of("ab", 1, 1), 0);
+    }
+
+    #[test]
+    fn excludes_match_names_and_paths() {
+        let set =
+            compile_excludes(&["**/legacy/**".into(), "Admin.profile-meta.xml".into()]).unwrap();
+        assert!(set.is_match("force-app/legacy/profiles/X.profile-meta.xml"));
+        assert!(set.is_match("force-app/profiles/Admin.profile-meta.xml"));
+        assert!(!set.is_match("force-app/profiles/Other.profile-meta.xml"));
+        assert!(compile_excludes(&["a/[".into()]).is_err());
+    }
+}

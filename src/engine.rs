@@ -1,0 +1,313 @@
+//! Running rules: the context they read, the findings they report,
+//! selection by code / family / name, exceptions, fingerprints, and the
+//! deterministic order of the result.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::catalogue::{self, Need, Rule, Severity};
+use crate::config::Config;
+use crate::integration::Integrations;
+use crate::model::{ComponentKind, Org};
+use crate::source::Loc;
+
+/// What a rule reads. "Read everything, report only on your subject."
+pub struct Context<'a> {
+    pub org: &'a Org,
+    pub config: &'a Config,
+    pub integrations: &'a Integrations,
+}
+
+/// A secondary location that completes the story of a finding (the other
+/// app sharing a user, the group that pulls in a permission set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub loc: Loc,
+    pub message: String,
+}
+
+/// One problem, located. Rules fill in what and where; the engine stamps
+/// the rule, the severity and the fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// What to do about it; the rule's fix hint when the rule gives none.
+    pub help: Option<String>,
+    pub loc: Loc,
+    /// Text under the underline in rendered output.
+    pub label: Option<String>,
+    pub related: Vec<Related>,
+    pub integration: Option<String>,
+    /// `Profile:Orders Integration`.
+    pub component: String,
+    /// What the finding is about within the component (a permission, an
+    /// object, a range); part of the fingerprint.
+    pub subject: String,
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn new(loc: Loc, message: impl Into<String>) -> Self {
+        Finding {
+            code: "",
+            name: "",
+            severity: Severity::Info,
+            message: message.into(),
+            help: None,
+            loc,
+            label: None,
+            related: vec![],
+            integration: None,
+            component: String::new(),
+            subject: String::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    pub fn component(mut self, kind: ComponentKind, name: &str) -> Self {
+        self.component = format!("{}:{name}", kind.type_name());
+        self
+    }
+
+    pub fn integration(mut self, name: Option<&str>) -> Self {
+        self.integration = name.map(str::to_owned);
+        self
+    }
+
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = subject.into();
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, loc: Loc, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            loc,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Overrides the rule's default severity (a rule whose catalogue entry
+    /// says so, e.g. "error when it spans all of IPv4").
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.code = "!";
+        self.severity = severity;
+        self
+    }
+}
+
+/// Where a rule reports.
+#[derive(Default)]
+pub struct Findings {
+    items: Vec<Finding>,
+}
+
+impl Findings {
+    pub fn push(&mut self, finding: Finding) {
+        self.items.push(finding);
+    }
+}
+
+/// Whether `selector` names anything: `ALL`, a code, a family or a name.
+pub fn check_selector(selector: &str) -> Result<(), String> {
+    if selector.eq_ignore_ascii_case("ALL")
+        || catalogue::rules().iter().any(|r| matches(r, selector))
+    {
+        Ok(())
+    } else {
+        Err(format!("`{selector}` matches no rule"))
+    }
+}
+
+fn matches(rule: &Rule, selector: &str) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+        || rule.code().eq_ignore_ascii_case(selector)
+        || rule.family().eq_ignore_ascii_case(selector)
+        || rule.name().eq_ignore_ascii_case(selector)
+}
+
+/// The rules a run uses: those selected (all when `select` is empty) and
+/// not ignored.
+pub fn select(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
+    for s in select.iter().chain(ignore) {
+        check_selector(s)?;
+    }
+    Ok(catalogue::rules()
+        .iter()
+        .filter(|r| select.is_empty() || select.iter().any(|s| matches(r, s)))
+        .filter(|r| !ignore.iter().any(|s| matches(r, s)))
+        .collect())
+}
+
+/// A rule that could not run for lack of input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotEvaluated {
+    pub code: &'static str,
+    pub reason: &'static str,
+}
+
+/// The result of running the rules.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Sorted by file, position, rule.
+    pub findings: Vec<Finding>,
+    /// Findings hidden by an exception.
+    pub suppressed: usize,
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Rules that crashed: a bug in minpriv, reported, exit code 2.
+    pub internal_errors: Vec<String>,
+    /// Per exception (config order): how many findings it hid.
+    pub exception_hits: Vec<usize>,
+}
+
+/// What the run has besides the metadata.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Inputs {
+    pub has_org_data: bool,
+}
+
+pub fn run(
+    cx: &Context,
+    rules: &[&'static Rule],
+    inputs: Inputs,
+    today: jiff::civil::Date,
+) -> Outcome {
+    let mut outcome = Outcome {
+        exception_hits: vec![0; cx.config.exceptions.len()],
+        ..Outcome::default()
+    };
+    let has_inventory = !cx.config.integrations.is_empty();
+    let mut runnable = vec![];
+    for &rule in rules {
+        let missing = rule.meta.needs.iter().find(|need| match need {
+            Need::Inventory => !has_inventory,
+            Need::OrgData => !inputs.has_org_data,
+        });
+        match missing {
+            Some(need) => outcome.not_evaluated.push(NotEvaluated {
+                code: rule.def.code,
+                reason: need.reason(),
+            }),
+            None => runnable.push(rule),
+        }
+    }
+
+    let results: Vec<Result<Vec<Finding>, String>> = runnable
+        .par_iter()
+        .map(|rule| {
+            let mut out = Findings::default();
+            catch_unwind(AssertUnwindSafe(|| (rule.def.check)(cx, &mut out)))
+                .map(|()| out.items.into_iter().map(|f| stamp(f, rule)).collect())
+                .map_err(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    format!(
+                        "internal error: rule {} crashed ({what}); this is a bug in minpriv, please report it with the input that caused it",
+                        rule.code()
+                    )
+                })
+        })
+        .collect();
+
+    for result in results {
+        match result {
+            Ok(findings) => {
+                for finding in findings {
+                    match exception_for(cx, &finding, today) {
+                        Some(i) => {
+                            outcome.exception_hits[i] += 1;
+                            outcome.suppressed += 1;
+                        }
+                        None => outcome.findings.push(finding),
+                    }
+                }
+            }
+            Err(e) => outcome.internal_errors.push(e),
+        }
+    }
+    let sources = &cx.org.sources;
+    outcome.findings.sort_by(|a, b| {
+        (
+            sources.get(a.loc.file).display.as_str(),
+            a.loc.span,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                sources.get(b.loc.file).display.as_str(),
+                b.loc.span,
+                b.code,
+                &b.message,
+            ))
+    });
+    outcome.findings.dedup();
+    outcome
+}
+
+fn stamp(mut f: Finding, rule: &'static Rule) -> Finding {
+    if f.code != "!" {
+        f.severity = rule.meta.severity;
+    }
+    f.code = rule.def.code;
+    f.name = rule.meta.name.as_str();
+    if f.help.is_none() {
+        f.help = Some(rule.fix_hint().to_owned());
+    }
+    f.fingerprint = fingerprint(&f);
+    f
+}
+
+/// Stable across line moves, reformatting and source/mdapi format: only
+/// the rule, integration, component and subject go in.
+fn fingerprint(f: &Finding) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [
+        f.code,
+        f.integration.as_deref().unwrap_or(""),
+        &f.component,
+        &f.subject,
+    ] {
+        for byte in part.bytes().chain([0]) {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// The exception that hides `finding`, if one applies and has not expired.
+fn exception_for(cx: &Context, finding: &Finding, today: jiff::civil::Date) -> Option<usize> {
+    let path = &cx.org.sources.get(finding.loc.file).path;
+    let config_dir = cx.config.path.as_deref().and_then(Path::parent);
+    cx.config.exceptions.iter().position(|e| {
+        e.rule == finding.code
+            && e.integration
+                .as_ref()
+                .is_none_or(|i| finding.integration.as_ref() == Some(i))
+            && e.file.as_ref().is_none_or(|glob| {
+                let rel = config_dir
+                    .and_then(|d| path.strip_prefix(d).ok())
+                    .unwrap_or(path);
+                glob.is_match(rel) || glob.is_match(&cx.org.sources.get(finding.loc.file).display)
+            })
+            && e.expires.is_none_or(|d| today <= d)
+    })
+}

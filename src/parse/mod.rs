@@ -1,0 +1,375 @@
+//! quick-xml → typed model. One module per metadata type; this one owns
+//! file kinds, reading a file safely, and the parallel driver.
+
+mod app;
+mod credential;
+mod doc;
+mod grants;
+mod group;
+mod permission_set;
+mod profile;
+pub mod xml;
+
+use std::path::Path;
+
+use lasso::ThreadedRodeo;
+use rayon::prelude::*;
+
+use crate::model::*;
+use crate::source::{FileError, FileId, Sources, Span};
+use doc::Doc;
+use xml::{Xml, XmlError};
+
+/// Files larger than this are refused unless `--max-file-size` says
+/// otherwise (the largest real profiles are a few MB).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// External Client App files: one component each, joined into one app by
+/// their `<externalClientApplication>` element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EcaPart {
+    Header,
+    OauthSettings,
+    GlobalOauthSettings,
+    OauthPolicies,
+    Policies,
+}
+
+/// What a file holds, decided by its suffix alone (never its folder).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Profile,
+    PermissionSet,
+    PermissionSetGroup,
+    MutingPermissionSet,
+    ConnectedApp,
+    Eca(EcaPart),
+    NamedCredential,
+    ExternalCredential,
+}
+
+impl FileKind {
+    /// `(suffix, kind, root element)`: SPEC §1, METADATA.md §1.2.
+    const TABLE: [(&'static str, FileKind, &'static str); 12] = [
+        ("profile", FileKind::Profile, "Profile"),
+        ("permissionset", FileKind::PermissionSet, "PermissionSet"),
+        (
+            "permissionsetgroup",
+            FileKind::PermissionSetGroup,
+            "PermissionSetGroup",
+        ),
+        (
+            "mutingpermissionset",
+            FileKind::MutingPermissionSet,
+            "MutingPermissionSet",
+        ),
+        ("connectedApp", FileKind::ConnectedApp, "ConnectedApp"),
+        (
+            "eca",
+            FileKind::Eca(EcaPart::Header),
+            "ExternalClientApplication",
+        ),
+        (
+            "ecaOauth",
+            FileKind::Eca(EcaPart::OauthSettings),
+            "ExtlClntAppOauthSettings",
+        ),
+        (
+            "ecaGlblOauth",
+            FileKind::Eca(EcaPart::GlobalOauthSettings),
+            "ExtlClntAppGlobalOauthSettings",
+        ),
+        (
+            "ecaOauthPlcy",
+            FileKind::Eca(EcaPart::OauthPolicies),
+            "ExtlClntAppOauthConfigurablePolicies",
+        ),
+        (
+            "ecaPlcy",
+            FileKind::Eca(EcaPart::Policies),
+            "ExtlClntAppConfigurablePolicies",
+        ),
+        (
+            "namedCredential",
+            FileKind::NamedCredential,
+            "NamedCredential",
+        ),
+        (
+            "externalCredential",
+            FileKind::ExternalCredential,
+            "ExternalCredential",
+        ),
+    ];
+
+    /// The kind and decoded full name of a file, from its name:
+    /// `Custom%3A Sales.profile-meta.xml` → (Profile, `Custom: Sales`);
+    /// `Admin.profile` (Metadata API format) → (Profile, `Admin`).
+    pub fn classify(file_name: &str) -> Option<(FileKind, String)> {
+        let base = file_name.strip_suffix("-meta.xml").unwrap_or(file_name);
+        let (stem, suffix) = base.rsplit_once('.')?;
+        if stem.is_empty() {
+            return None;
+        }
+        let kind = Self::TABLE.iter().find(|(s, _, _)| *s == suffix)?.1;
+        let name = percent_encoding::percent_decode_str(stem)
+            .decode_utf8_lossy()
+            .into_owned();
+        Some((kind, name))
+    }
+
+    pub fn suffix(self) -> &'static str {
+        Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().0
+    }
+
+    pub fn root_element(self) -> &'static str {
+        Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().2
+    }
+
+    /// Every suffix minpriv reads.
+    pub fn suffixes() -> impl Iterator<Item = &'static str> {
+        Self::TABLE.iter().map(|(s, _, _)| *s)
+    }
+}
+
+/// A metadata file to read.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub file: FileId,
+    pub kind: FileKind,
+    pub full_name: String,
+}
+
+/// One file's content.
+pub(crate) enum Parsed {
+    Profile(Profile),
+    PermissionSet(PermissionSet),
+    Group(PermissionSetGroup),
+    Muting(MutingPermissionSet),
+    ConnectedApp(App),
+    /// One file of an External Client App.
+    Eca(EcaPart, App),
+    NamedCredential(NamedCredential),
+    ExternalCredential(ExternalCredential),
+}
+
+/// Reads and parses every input in parallel and assembles the [`Org`].
+/// Files that fail are returned as errors; the rest are all in the model.
+pub fn parse_all(sources: Sources, inputs: &[Input], max_file_size: u64) -> (Org, Vec<FileError>) {
+    let names = ThreadedRodeo::new();
+    let results: Vec<Result<Parsed, FileError>> = inputs
+        .par_iter()
+        .map(|input| {
+            let path = &sources.get(input.file).path;
+            parse_file(input, path, &names, max_file_size)
+        })
+        .collect();
+
+    let mut errors = vec![];
+    let mut profiles = vec![];
+    let mut permission_sets = vec![];
+    let mut groups = vec![];
+    let mut muting_sets = vec![];
+    let mut apps: Vec<App> = vec![];
+    let mut ecas: Vec<(EcaPart, App)> = vec![];
+    let mut named_credentials = vec![];
+    let mut external_credentials = vec![];
+    for result in results {
+        match result {
+            Ok(Parsed::Profile(p)) => profiles.push(p),
+            Ok(Parsed::PermissionSet(p)) => permission_sets.push(p),
+            Ok(Parsed::Group(g)) => groups.push(g),
+            Ok(Parsed::Muting(m)) => muting_sets.push(m),
+            Ok(Parsed::ConnectedApp(a)) => apps.push(a),
+            Ok(Parsed::Eca(part, a)) => ecas.push((part, a)),
+            Ok(Parsed::NamedCredential(n)) => named_credentials.push(n),
+            Ok(Parsed::ExternalCredential(e)) => external_credentials.push(e),
+            Err(e) => errors.push(e),
+        }
+    }
+    apps.extend(app::join_external_client_apps(ecas));
+    let org = Org::new(
+        sources,
+        names.into_reader(),
+        profiles,
+        permission_sets,
+        groups,
+        muting_sets,
+        apps,
+        named_credentials,
+        external_credentials,
+    );
+    (org, errors)
+}
+
+fn parse_file(
+    input: &Input,
+    path: &Path,
+    names: &ThreadedRodeo,
+    max_file_size: u64,
+) -> Result<Parsed, FileError> {
+    let file = input.file;
+    let bytes =
+        read_limited(path, max_file_size).map_err(|message| FileError::whole(file, message))?;
+    let (text, base) = decode(&bytes).map_err(|e| FileError {
+        file,
+        span: Some(e.span),
+        message: e.message,
+        help: e.help,
+    })?;
+    parse_text(input, text, base, names).map_err(|e| FileError {
+        file,
+        span: Some(e.span),
+        message: e.message,
+        help: e.help,
+    })
+}
+
+fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let meta = f
+        .metadata()
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if meta.is_dir() {
+        return Err("is a directory, not a metadata file".into());
+    }
+    let limit = max.min(u32::MAX as u64);
+    if meta.len() > limit {
+        return Err(format!(
+            "the file is {} bytes, more than the limit of {limit} bytes (--max-file-size)",
+            meta.len()
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "the file grew past the limit of {limit} bytes while being read (--max-file-size)"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The text of a file and the offset it starts at (past a UTF-8 BOM).
+fn decode(bytes: &[u8]) -> Result<(&str, usize), XmlError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(XmlError::new(Span::new(0, 2), "the file is UTF-16 encoded")
+            .help("Salesforce metadata is UTF-8; convert the file to UTF-8 (for example with iconv -f UTF-16 -t UTF-8)"));
+    }
+    let base = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    match std::str::from_utf8(&bytes[base..]) {
+        Ok(text) => Ok((text, base)),
+        Err(e) => {
+            let at = base + e.valid_up_to();
+            Err(XmlError::new(Span::new(at, at + 1), "invalid UTF-8")
+                .help("Salesforce metadata is UTF-8; the file was saved in another encoding or is damaged"))
+        }
+    }
+}
+
+fn parse_text(
+    input: &Input,
+    text: &str,
+    base: usize,
+    names: &ThreadedRodeo,
+) -> Result<Parsed, XmlError> {
+    let mut xml = Xml::new(text, base);
+    let root = xml.root()?;
+    let expected = input.kind.root_element();
+    if root.name != expected {
+        return Err(XmlError::new(
+            root.name_span(),
+            format!(
+                "expected root element <{expected}> in a .{} file, found <{}>",
+                input.kind.suffix(),
+                root.name
+            ),
+        )
+        .help("the file's suffix decides its type; rename the file or fix its root element"));
+    }
+    let mut doc = Doc::new(xml, input.file, names);
+    let header = Header {
+        name: names.get_or_intern(&input.full_name),
+        file: input.file,
+        root: root.name_span(),
+    };
+    let parsed = match input.kind {
+        FileKind::Profile => Parsed::Profile(profile::parse(&mut doc, &root, header)?),
+        FileKind::PermissionSet => {
+            Parsed::PermissionSet(permission_set::parse(&mut doc, &root, header)?)
+        }
+        FileKind::MutingPermissionSet => {
+            Parsed::Muting(permission_set::parse_muting(&mut doc, &root, header)?)
+        }
+        FileKind::PermissionSetGroup => Parsed::Group(group::parse(&mut doc, &root, header)?),
+        FileKind::ConnectedApp => {
+            Parsed::ConnectedApp(app::parse_connected_app(&mut doc, &root, header)?)
+        }
+        FileKind::Eca(part) => {
+            Parsed::Eca(part, app::parse_eca_part(&mut doc, &root, header, part)?)
+        }
+        FileKind::NamedCredential => {
+            Parsed::NamedCredential(credential::parse_named(&mut doc, &root, header)?)
+        }
+        FileKind::ExternalCredential => {
+            Parsed::ExternalCredential(credential::parse_external(&mut doc, &root, header)?)
+        }
+    };
+    doc.xml.finish()?;
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_suffix_in_both_formats() {
+        assert_eq!(
+            FileKind::classify("Admin.profile-meta.xml"),
+            Some((FileKind::Profile, "Admin".into()))
+        );
+        assert_eq!(
+            FileKind::classify("Admin.profile"),
+            Some((FileKind::Profile, "Admin".into()))
+        );
+        assert_eq!(
+            FileKind::classify("Custom%3A Sales Profile.profile-meta.xml"),
+            Some((FileKind::Profile, "Custom: Sales Profile".into()))
+        );
+        assert_eq!(
+            FileKind::classify("Force%2Ecom - Free User.profile"),
+            Some((FileKind::Profile, "Force.com - Free User".into()))
+        );
+        assert_eq!(
+            FileKind::classify("Orders_oauthPlcy.ecaOauthPlcy-meta.xml"),
+            Some((
+                FileKind::Eca(EcaPart::OauthPolicies),
+                "Orders_oauthPlcy".into()
+            ))
+        );
+        assert_eq!(FileKind::classify("Order.objectSettings-meta.xml"), None);
+        assert_eq!(FileKind::classify("package.xml"), None);
+        assert_eq!(FileKind::classify(".profile"), None);
+    }
+
+    #[test]
+    fn rejects_utf16_and_invalid_utf8_with_position() {
+        assert!(
+            decode(&[0xFF, 0xFE, b'<', 0])
+                .unwrap_err()
+                .message
+                .contains("UTF-16")
+        );
+        let e = decode(b"<a>\xC3\x28</a>").unwrap_err();
+        assert_eq!(e.span.start, 3);
+        let (text, base) = decode(b"\xEF\xBB\xBF<a/>").unwrap();
+        assert_eq!((text, base), ("<a/>", 3));
+    }
+}

@@ -1,0 +1,433 @@
+//! A small pull cursor over quick-xml for element-only documents.
+//!
+//! Salesforce metadata is data, not markup: elements hold either child
+//! elements or text. The cursor offers just that shape — the root, the next
+//! child of an element, the text of a leaf, skipping a subtree — with the
+//! byte position of every element. It never builds a tree and never copies
+//! text that needs no unescaping. DOCTYPEs are refused outright, so entity
+//! definitions are never expanded.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use crate::source::Span;
+
+/// Deeper nesting than any metadata type has is refused, so that hostile
+/// input cannot make the skip loop count forever or a caller recurse.
+pub const MAX_DEPTH: usize = 64;
+
+/// A malformed document: where and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XmlError {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl XmlError {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        XmlError {
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+pub type XmlResult<T> = Result<T, XmlError>;
+
+/// A start tag the cursor stopped at.
+#[derive(Clone, Copy, Debug)]
+pub struct Elem<'a> {
+    /// Local name, without any namespace prefix.
+    pub name: &'a str,
+    /// Offset of the `<`.
+    pub start: usize,
+    /// `<x/>`: no children, no text.
+    pub empty: bool,
+    /// Offset just past the start tag's `>`.
+    pub tag_end: usize,
+}
+
+impl Elem<'_> {
+    /// `<name` — what a finding about the element as a whole underlines.
+    pub fn name_span(&self) -> Span {
+        Span::new(self.start, self.start + 1 + self.name.len())
+    }
+}
+
+pub struct Xml<'a> {
+    reader: Reader<&'a [u8]>,
+    text: &'a str,
+    /// Offset of the text within its file (a byte-order mark is cut off).
+    base: usize,
+    depth: usize,
+    /// Offset just past the last event read.
+    pos: usize,
+}
+
+impl<'a> Xml<'a> {
+    /// A cursor over `text`, which starts `base` bytes into its file.
+    pub fn new(text: &'a str, base: usize) -> Self {
+        let mut reader = Reader::from_reader(text.as_bytes());
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        Xml {
+            reader,
+            text,
+            base,
+            depth: 0,
+            pos: base,
+        }
+    }
+
+    /// Offset just past the last event read: after `next_child` returned
+    /// `None`, the end of the parent element.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The span of `elem` once it has been read to its end.
+    pub fn span_of(&self, elem: &Elem) -> Span {
+        if elem.empty {
+            Span::new(elem.start, elem.tag_end)
+        } else {
+            Span::new(elem.start, self.pos)
+        }
+    }
+
+    fn next_event(&mut self) -> XmlResult<(Event<'a>, usize)> {
+        let start = self.base + self.reader.buffer_position() as usize;
+        match self.reader.read_event() {
+            Ok(event) => {
+                self.pos = self.base + self.reader.buffer_position() as usize;
+                Ok((event, start))
+            }
+            Err(e) => {
+                let at = self.base + self.reader.error_position() as usize;
+                Err(XmlError::new(Span::new(at, at + 1), describe(&e)))
+            }
+        }
+    }
+
+    /// The element whose start tag was just read, its name borrowed from
+    /// the input (the tag starts with `<` then the qualified name).
+    fn elem(
+        &self,
+        tag: &quick_xml::events::BytesStart,
+        start: usize,
+        empty: bool,
+    ) -> XmlResult<Elem<'a>> {
+        let from = start - self.base + 1;
+        let name = &self.text[from..from + tag.name().as_ref().len()];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        Ok(Elem {
+            name: local,
+            start,
+            empty,
+            tag_end: self.pos,
+        })
+    }
+
+    fn enter(&mut self, elem: &Elem) -> XmlResult<()> {
+        if !elem.empty {
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(XmlError::new(
+                    elem.name_span(),
+                    format!("elements nested deeper than {MAX_DEPTH} levels"),
+                )
+                .help(
+                    "Salesforce metadata is never nested this deep; the file is damaged or hostile",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the prolog and returns the root element.
+    pub fn root(&mut self) -> XmlResult<Elem<'a>> {
+        loop {
+            let (event, start) = self.next_event()?;
+            let elem = match event {
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => continue,
+                Event::Text(t) if is_blank(&t) => continue,
+                Event::Start(e) => self.elem(&e, start, false)?,
+                Event::Empty(e) => self.elem(&e, start, true)?,
+                Event::DocType(_) => return Err(doctype(start, self.pos)),
+                Event::Eof => {
+                    return Err(XmlError::new(
+                        Span::new(start, start),
+                        "the file has no root element",
+                    )
+                    .help(
+                        "the file is empty or holds only an XML declaration; retrieve it again",
+                    ));
+                }
+                _ => {
+                    return Err(XmlError::new(
+                        Span::new(start, self.pos),
+                        "unexpected content before the root element",
+                    ));
+                }
+            };
+            self.enter(&elem)?;
+            return Ok(elem);
+        }
+    }
+
+    /// The next child element of `parent`, or `None` once `parent`'s end
+    /// tag has been read. Text and comments between children are skipped.
+    pub fn next_child(&mut self, parent: &Elem<'a>) -> XmlResult<Option<Elem<'a>>> {
+        if parent.empty {
+            return Ok(None);
+        }
+        loop {
+            let (event, start) = self.next_event()?;
+            let elem = match event {
+                Event::Start(e) => self.elem(&e, start, false)?,
+                Event::Empty(e) => self.elem(&e, start, true)?,
+                Event::End(_) => {
+                    self.depth -= 1;
+                    return Ok(None);
+                }
+                Event::Eof => return Err(unclosed(parent, start)),
+                Event::DocType(_) => return Err(doctype(start, self.pos)),
+                Event::GeneralRef(r) => {
+                    resolve_ref(&r, start, self.pos)?;
+                    continue;
+                }
+                _ => continue,
+            };
+            self.enter(&elem)?;
+            return Ok(Some(elem));
+        }
+    }
+
+    /// The text of a leaf element, unescaped and with line ends
+    /// normalised, read up to its end tag. Borrowed from the input unless
+    /// unescaping had to build a new string.
+    pub fn text(&mut self, elem: &Elem<'a>) -> XmlResult<Cow<'a, str>> {
+        if elem.empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            let (event, start) = self.next_event()?;
+            match event {
+                Event::Text(t) => append(&mut text, t.xml10_content()),
+                Event::CData(c) => append(&mut text, c.into_inner()),
+                Event::GeneralRef(r) => {
+                    let resolved = resolve_ref(&r, start, self.pos)?;
+                    text.to_mut().push_str(resolved.as_ref());
+                }
+                Event::End(_) => {
+                    self.depth -= 1;
+                    return Ok(text);
+                }
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = e.local_name().into_inner().to_owned();
+                    return Err(XmlError::new(
+                        Span::new(start, self.pos),
+                        format!("unexpected element <{name}> inside <{}>", elem.name),
+                    )
+                    .help(format!("<{}> holds a plain value, not elements", elem.name)));
+                }
+                Event::Eof => return Err(unclosed(elem, start)),
+                Event::DocType(_) => return Err(doctype(start, self.pos)),
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
+            }
+        }
+    }
+
+    /// Skips `elem` and everything inside it.
+    pub fn skip(&mut self, elem: &Elem<'a>) -> XmlResult<()> {
+        if elem.empty {
+            return Ok(());
+        }
+        let target = self.depth - 1;
+        loop {
+            let (event, start) = self.next_event()?;
+            match event {
+                Event::Start(e) => {
+                    let child = self.elem(&e, start, false)?;
+                    self.enter(&child)?;
+                }
+                Event::End(_) => {
+                    self.depth -= 1;
+                    if self.depth == target {
+                        return Ok(());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    resolve_ref(&r, start, self.pos)?;
+                }
+                Event::Eof => return Err(unclosed(elem, start)),
+                Event::DocType(_) => return Err(doctype(start, self.pos)),
+                _ => {}
+            }
+        }
+    }
+
+    /// After the root element has ended: only comments and blank text
+    /// may follow.
+    pub fn finish(&mut self) -> XmlResult<()> {
+        loop {
+            let (event, start) = self.next_event()?;
+            match event {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_blank(&t) => {}
+                _ => {
+                    return Err(XmlError::new(
+                        Span::new(start, self.pos),
+                        "unexpected content after the root element",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn is_blank(t: &quick_xml::events::BytesText) -> bool {
+    t.as_ref().bytes().all(|b| b.is_ascii_whitespace())
+}
+
+fn append<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if text.is_empty() {
+        *text = piece;
+    } else {
+        text.to_mut().push_str(&piece);
+    }
+}
+
+/// The five predefined entities and character references; anything else
+/// would need a DTD, which is never read.
+fn resolve_ref(
+    r: &quick_xml::events::BytesRef,
+    start: usize,
+    end: usize,
+) -> XmlResult<Cow<'static, str>> {
+    let span = Span::new(start, end);
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            _ => Err(XmlError::new(span, "invalid character reference")),
+        };
+    }
+    let name: &str = r.as_ref();
+    Ok(Cow::Borrowed(match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "apos" => "'",
+        "quot" => "\"",
+        other => {
+            return Err(XmlError::new(
+                span,
+                format!("undefined entity &{other};"),
+            )
+            .help("only &amp; &lt; &gt; &apos; &quot; and character references are allowed; entities are never expanded"));
+        }
+    }))
+}
+
+fn unclosed(elem: &Elem, eof: usize) -> XmlError {
+    XmlError::new(
+        elem.name_span(),
+        format!(
+            "unexpected end of file: <{}> is never closed (the file ends at byte {eof})",
+            elem.name
+        ),
+    )
+    .help("the file looks truncated; retrieve it again")
+}
+
+fn doctype(start: usize, end: usize) -> XmlError {
+    XmlError::new(
+        Span::new(start, end),
+        "DOCTYPE declarations are not allowed",
+    )
+    .help("Salesforce never writes a DOCTYPE; entities it defines are not expanded. Remove it.")
+}
+
+fn describe(e: &quick_xml::Error) -> String {
+    use quick_xml::Error;
+    match e {
+        Error::Syntax(s) => format!("malformed XML: {s}"),
+        Error::IllFormed(s) => format!("malformed XML: {s}"),
+        other => format!("malformed XML: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaf_values(xml: &str) -> XmlResult<Vec<(String, String, Span)>> {
+        let mut x = Xml::new(xml, 0);
+        let root = x.root()?;
+        let mut out = vec![];
+        while let Some(child) = x.next_child(&root)? {
+            let text = x.text(&child)?.into_owned();
+            out.push((child.name.to_owned(), text, x.span_of(&child)));
+        }
+        x.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_leaves_with_spans() {
+        let xml = "<?xml version=\"1.0\"?>\n<R xmlns=\"x\">\n    <a>1</a>\n    <b/>\n</R>\n";
+        let v = leaf_values(xml).unwrap();
+        assert_eq!(v[0].0, "a");
+        assert_eq!(v[0].1, "1");
+        assert_eq!(&xml[v[0].2.start as usize..v[0].2.end as usize], "<a>1</a>");
+        assert_eq!(&xml[v[1].2.start as usize..v[1].2.end as usize], "<b/>");
+    }
+
+    #[test]
+    fn unescapes_predefined_entities_and_char_refs() {
+        let v = leaf_values("<R><a>A &amp; B &#x41;&lt;</a></R>").unwrap();
+        assert_eq!(v[0].1, "A & B A<");
+    }
+
+    #[test]
+    fn refuses_doctype_and_unknown_entities() {
+        let e = leaf_values("<!DOCTYPE R [<!ENTITY x \"y\">]><R><a>&x;</a></R>").unwrap_err();
+        assert!(e.message.contains("DOCTYPE"), "{e:?}");
+        let e = leaf_values("<R><a>&x;</a></R>").unwrap_err();
+        assert!(e.message.contains("undefined entity &x;"), "{e:?}");
+    }
+
+    #[test]
+    fn reports_truncation_at_the_open_element() {
+        let e = leaf_values("<R>\n  <a>1</a>\n  <b>").unwrap_err();
+        assert!(e.message.contains("<b> is never closed"), "{e:?}");
+        assert_eq!(e.span.start, 17);
+    }
+
+    #[test]
+    fn reports_mismatched_tags() {
+        let e = leaf_values("<R><a>1</b></R>").unwrap_err();
+        assert!(e.message.contains("malformed XML"), "{e:?}");
+    }
+
+    #[test]
+    fn limits_depth() {
+        let deep = "<a>".repeat(100_000);
+        let mut x = Xml::new(&deep, 0);
+        let root = x.root().unwrap();
+        let e = x.skip(&root).unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{e:?}");
+    }
+}

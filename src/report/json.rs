@@ -1,0 +1,104 @@
+//! `--format json` (SPEC §6): stable and versioned.
+
+use serde::Serialize;
+
+use super::{Run, Summary, Texts};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool,
+    summary: &'a Summary,
+    findings: Vec<FindingJson<'a>>,
+    errors: Vec<ErrorJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    integration: Option<&'a str>,
+    component: &'a str,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+}
+
+pub fn render(run: &Run, texts: &mut Texts) -> String {
+    let findings = run
+        .findings
+        .iter()
+        .map(|f| {
+            let (line, column, end_line, end_column) = texts.position(run.sources, f.loc);
+            FindingJson {
+                rule: f.code,
+                name: f.name,
+                severity: f.severity.as_str(),
+                message: &f.message,
+                help: f.help.as_deref(),
+                file: &run.sources.get(f.loc.file).display,
+                line,
+                column,
+                end_line,
+                end_column,
+                integration: f.integration.as_deref(),
+                component: &f.component,
+                fingerprint: &f.fingerprint,
+            }
+        })
+        .collect();
+    let mut errors: Vec<ErrorJson> = run
+        .errors
+        .iter()
+        .map(|e| {
+            let position = e
+                .span
+                .map(|span| texts.position(run.sources, crate::source::Loc { file: e.file, span }));
+            ErrorJson {
+                file: Some(&run.sources.get(e.file).display),
+                line: position.map(|p| p.0),
+                column: position.map(|p| p.1),
+                message: &e.message,
+            }
+        })
+        .collect();
+    errors.extend(run.internal_errors.iter().map(|message| ErrorJson {
+        file: None,
+        line: None,
+        column: None,
+        message,
+    }));
+    let doc = Document {
+        version: 1,
+        tool: Tool {
+            name: "minpriv",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        summary: &run.summary,
+        findings,
+        errors,
+    };
+    let mut out = serde_json::to_string_pretty(&doc).expect("JSON of plain data");
+    out.push('\n');
+    out
+}

@@ -1,0 +1,60 @@
+//! ADM001 admin-profile — see `rules/ADM001.md`.
+
+use super::{RuleDef, profile_users, rule};
+use crate::engine::{Context, Finding, Findings};
+use crate::model::ComponentKind;
+
+pub(super) const RULE: RuleDef = rule!("ADM001", check);
+
+/// System permissions that make a profile an administrator's.
+const ADMIN_PERMISSIONS: [&str; 7] = [
+    "ModifyAllData",
+    "ViewAllData",
+    "ManageUsers",
+    "CustomizeApplication",
+    "AuthorApex",
+    "ModifyMetadata",
+    "ManageProfilesPermissionsets",
+];
+
+fn check(cx: &Context, out: &mut Findings) {
+    let org = cx.org;
+    for (p, _) in cx.integrations.profiles() {
+        let profile = &org.profiles[p];
+        let name = org.name(profile.header.name);
+        let (integration, users) = profile_users(cx, p);
+        let finding = |loc, message: String| {
+            Finding::new(loc, message)
+                .component(ComponentKind::Profile, name)
+                .integration(integration.as_deref())
+        };
+        // The System Administrator profile itself: one finding for the
+        // profile, not one per permission it holds.
+        if name == "Admin" {
+            out.push(
+                finding(
+                    profile.header.root_loc(),
+                    format!(
+                        "integration profile `Admin` is the System Administrator profile{users}"
+                    ),
+                )
+                .subject("Admin")
+                .label("System Administrator"),
+            );
+            continue;
+        }
+        for permission in profile.grants.enabled_user_permissions() {
+            let permission_name = org.name(permission.name);
+            if ADMIN_PERMISSIONS.contains(&permission_name) {
+                out.push(
+                    finding(
+                        profile.header.loc(permission.key),
+                        format!("integration profile `{name}` grants the administrator permission {permission_name}{users}"),
+                    )
+                    .subject(permission_name)
+                    .label("administrator permission"),
+                );
+            }
+        }
+    }
+}
