@@ -234,7 +234,7 @@ pub fn parse(path: &Path, text: String) -> Result<Config, ConfigErrors> {
             let error = ConfigError {
                 span: e.span(),
                 message: e.message().trim().to_owned(),
-                help: Some("see the inventory format in the README (SPEC §4)".into()),
+                help: Some("the Inventory section of the minpriv README lists every key".into()),
             };
             return Err(fail(vec![error], text));
         }

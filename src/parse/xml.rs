@@ -200,7 +200,7 @@ impl<'a> Xml<'a> {
                     self.depth -= 1;
                     return Ok(None);
                 }
-                Event::Eof => return Err(unclosed(parent, start)),
+                Event::Eof => return Err(unclosed(parent)),
                 Event::DocType(_) => return Err(doctype(start, self.pos)),
                 Event::GeneralRef(r) => {
                     resolve_ref(&r, start, self.pos)?;
@@ -242,7 +242,7 @@ impl<'a> Xml<'a> {
                     )
                     .help(format!("<{}> holds a plain value, not elements", elem.name)));
                 }
-                Event::Eof => return Err(unclosed(elem, start)),
+                Event::Eof => return Err(unclosed(elem)),
                 Event::DocType(_) => return Err(doctype(start, self.pos)),
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
             }
@@ -271,7 +271,7 @@ impl<'a> Xml<'a> {
                 Event::GeneralRef(r) => {
                     resolve_ref(&r, start, self.pos)?;
                 }
-                Event::Eof => return Err(unclosed(elem, start)),
+                Event::Eof => return Err(unclosed(elem)),
                 Event::DocType(_) => return Err(doctype(start, self.pos)),
                 _ => {}
             }
@@ -341,13 +341,10 @@ fn resolve_ref(
     }))
 }
 
-fn unclosed(elem: &Elem, eof: usize) -> XmlError {
+fn unclosed(elem: &Elem) -> XmlError {
     XmlError::new(
         elem.name_span(),
-        format!(
-            "unexpected end of file: <{}> is never closed (the file ends at byte {eof})",
-            elem.name
-        ),
+        format!("unexpected end of file: <{}> is never closed", elem.name),
     )
     .help("the file looks truncated; retrieve it again")
 }

@@ -1,0 +1,271 @@
+//! End to end on the sample org: exact findings, exit codes, output.
+
+mod common;
+
+use common::*;
+
+const ACME_FINDINGS: &[&str] = &[
+    "IDN001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:13",
+    "ADM001 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
+    "IDN003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
+    "NET001 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
+    "IDN003 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:2",
+    "NET001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:2",
+    "PRF001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:26",
+    "PRF001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:36",
+    "NET001 testdata/acme/force-app/main/default/profiles/Minimum Access - API Only Integrations.profile-meta.xml:2",
+];
+
+#[test]
+fn sample_org_findings_are_exact() {
+    let (code, doc) = check_json(&["testdata/acme"]);
+    assert_eq!(code, 1, "error findings exit 1");
+    assert_eq!(finding_lines(&doc), ACME_FINDINGS);
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
+    let summary = &doc["summary"];
+    assert_eq!(summary["files"], 22);
+    assert_eq!(summary["integrations"], 5);
+    assert_eq!(summary["errors"], 7);
+    assert_eq!(summary["warnings"], 2);
+    assert_eq!(
+        summary["suppressed"], 2,
+        "the PRF001 exception hides two findings"
+    );
+}
+
+#[test]
+fn the_clean_integration_has_no_finding() {
+    let (_, doc) = check_json(&["testdata/acme"]);
+    for f in doc["findings"].as_array().unwrap() {
+        assert_ne!(f["integration"], "orders-sync", "{f}");
+        assert!(!f["file"].as_str().unwrap().contains("Orders"), "{f}");
+    }
+}
+
+#[test]
+fn json_has_the_spec_shape() {
+    let (_, doc) = check_json(&["testdata/acme"]);
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(doc["version"], 1);
+    assert_eq!(
+        keys(&doc),
+        ["errors", "findings", "summary", "tool", "version"]
+    );
+    assert_eq!(doc["tool"]["name"], "minpriv");
+    assert_eq!(
+        keys(&doc["summary"]),
+        [
+            "errors",
+            "files",
+            "infos",
+            "integrations",
+            "not_evaluated",
+            "rules",
+            "suppressed",
+            "warnings"
+        ]
+    );
+    for f in doc["findings"].as_array().unwrap() {
+        assert_eq!(
+            keys(f),
+            [
+                "column",
+                "component",
+                "end_column",
+                "end_line",
+                "file",
+                "fingerprint",
+                "help",
+                "integration",
+                "line",
+                "message",
+                "name",
+                "rule",
+                "severity"
+            ]
+        );
+        assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
+        assert_eq!(f["fingerprint"].as_str().unwrap().len(), 16);
+        assert!(f["help"].as_str().is_some_and(|h| !h.is_empty()));
+    }
+    let first_net001 = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "NET001")
+        .unwrap();
+    // The root start tag, exactly as SPEC §6 shows it: `<Profile`.
+    let pos = |key: &str| first_net001[key].as_u64().unwrap();
+    assert_eq!(
+        (
+            pos("line"),
+            pos("column"),
+            pos("end_line"),
+            pos("end_column")
+        ),
+        (2, 1, 2, 9)
+    );
+    assert_eq!(first_net001["component"], "Profile:Admin");
+    assert_eq!(first_net001["integration"], "legacy-erp");
+}
+
+#[test]
+fn text_output_matches_snapshot() {
+    let out = run(&["check", "testdata/acme", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("acme_text", stdout(&out));
+    assert_eq!(
+        closing_line(&out),
+        "Checked 22 files (5 integrations, 5 rules): 7 errors, 2 warnings, 0 info, 2 suppressed"
+    );
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    for format in ["json", "text"] {
+        let one = run(&[
+            "check",
+            "testdata/acme",
+            "--threads",
+            "1",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]);
+        let four = run(&[
+            "check",
+            "testdata/acme",
+            "--threads",
+            "4",
+            "--format",
+            format,
+            "--color",
+            "never",
+        ]);
+        assert_eq!(one.stdout, four.stdout, "{format}");
+    }
+}
+
+#[test]
+fn forceignore_hides_legacy_until_turned_off() {
+    let (_, with) = check_json(&["testdata/acme"]);
+    let (_, without) = check_json(&["testdata/acme", "--no-forceignore"]);
+    let legacy = |doc: &serde_json::Value| {
+        finding_lines(doc)
+            .into_iter()
+            .filter(|l| l.contains("legacy/"))
+            .collect::<Vec<_>>()
+    };
+    assert!(legacy(&with).is_empty());
+    assert_eq!(
+        legacy(&without),
+        ["NET001 testdata/acme/force-app/main/default/legacy/profiles/Old Sync.profile-meta.xml:2"]
+    );
+}
+
+#[test]
+fn excludes_apply_to_explicit_files_too() {
+    let file = "testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml";
+    let (_, doc) = check_json(&[file]);
+    assert_eq!(doc["summary"]["files"], 1);
+    assert!(!finding_lines(&doc).is_empty());
+    let (code, doc) = check_json(&[file, "--exclude", "**/profiles/Marketing*"]);
+    assert_eq!(doc["summary"]["files"], 0);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn default_paths_come_from_sfdx_project_json() {
+    let (_, doc) = check_json_in(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/acme"),
+        &[],
+    );
+    assert_eq!(doc["summary"]["files"], 22);
+    assert!(finding_lines(&doc)[0].starts_with("IDN001 force-app/main/default/connectedApps/"));
+}
+
+#[test]
+fn selection_by_code_family_and_name() {
+    let rules = |args: &[&str]| {
+        let mut a = vec!["testdata/acme"];
+        a.extend_from_slice(args);
+        let (_, doc) = check_json(&a);
+        let mut codes: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    assert_eq!(rules(&["--select", "NET001"]), ["NET001"]);
+    assert_eq!(rules(&["--select", "IDN"]), ["IDN001", "IDN003"]);
+    assert_eq!(
+        rules(&["--select", "admin-profile,PRF"]),
+        ["ADM001", "PRF001"]
+    );
+    assert_eq!(rules(&["--ignore", "IDN,NET"]), ["ADM001", "PRF001"]);
+    let out = run(&["check", "testdata/acme", "--select", "NOPE999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`NOPE999` matches no rule"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let code = |args: &[&str]| {
+        let mut a = vec!["check", "testdata/acme"];
+        a.extend_from_slice(args);
+        run(&a).status.code()
+    };
+    assert_eq!(
+        code(&["--select", "PRF001"]),
+        Some(0),
+        "warnings do not fail by default"
+    );
+    assert_eq!(
+        code(&["--select", "PRF001", "--fail-on", "warning"]),
+        Some(1)
+    );
+    assert_eq!(code(&["--fail-on", "never"]), Some(0));
+}
+
+#[test]
+fn exceptions_expire() {
+    let (_, before) = check_json(&["testdata/acme", "--now", "2027-06-30"]);
+    assert_eq!(before["summary"]["suppressed"], 2);
+    let (_, after) = check_json(&["testdata/acme", "--now", "2027-07-01"]);
+    assert_eq!(after["summary"]["suppressed"], 0);
+    let admin_prf001 = finding_lines(&after)
+        .into_iter()
+        .filter(|l| l.starts_with("PRF001") && l.contains("Admin.profile"))
+        .count();
+    assert_eq!(admin_prf001, 2, "the expired exception hides nothing");
+}
+
+#[test]
+fn rules_and_rule_explain_the_catalogue() {
+    let out = run(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list = stdout(&out);
+    for code in ["ADM001", "IDN001", "IDN003", "NET001", "PRF001"] {
+        assert!(list.contains(code), "{list}");
+    }
+    let by_code = run(&["rule", "NET001"]);
+    let by_name = run(&["rule", "missing-login-ip-ranges"]);
+    assert_eq!(by_code.status.code(), Some(0));
+    assert_eq!(by_code.stdout, by_name.stdout);
+    assert!(stdout(&by_code).starts_with("# NET001 missing-login-ip-ranges\n"));
+    assert!(stdout(&by_code).contains("## How to fix it"));
+    assert_eq!(run(&["rule", "XYZ123"]).status.code(), Some(2));
+}

@@ -1,0 +1,101 @@
+//! Helpers shared by the end-to-end tests: run the binary from the
+//! repository root and read its JSON.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn minpriv() -> Command {
+    let mut cmd = Command::cargo_bin("minpriv").expect("binary builds");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+pub fn run(args: &[&str]) -> Output {
+    minpriv().args(args).output().expect("minpriv runs")
+}
+
+/// Runs `minpriv check ARGS --format json` in `dir` and returns the exit
+/// code and the parsed document.
+pub fn check_json_in(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let out = minpriv()
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("minpriv runs");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}); stderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), doc)
+}
+
+pub fn check_json(args: &[&str]) -> (i32, Value) {
+    check_json_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// `RULE file:line` for every finding, in output order.
+pub fn finding_lines(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The closing line without its timing, which varies.
+pub fn closing_line(out: &Output) -> String {
+    let err = stderr(out);
+    let line = err.lines().last().unwrap_or_default().to_owned();
+    let (head, tail) = line.split_once(" in ").unwrap_or((&line, ""));
+    let tail = tail.split_once(": ").map_or("", |(_, t)| t);
+    format!("{head}: {tail}")
+}
+
+/// Copies a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &dest).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -1,0 +1,209 @@
+//! Every rule: its fixtures fire and stay silent as they must, its
+//! catalogue entry exists, its documented examples behave, and the
+//! generated rule reference is current.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::*;
+
+/// The findings of each rule on its `fail/` fixture, exactly.
+const FAIL_CASES: &[(&str, &[&str])] = &[
+    (
+        "ADM001",
+        &[
+            "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Admin.profile-meta.xml:2",
+            "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Sync Admin Clone.profile-meta.xml:21",
+            "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Sync Admin Clone.profile-meta.xml:25",
+        ],
+    ),
+    (
+        "IDN001",
+        &[
+            "IDN001 testdata/rules/IDN001/fail/force-app/main/default/connectedApps/Reporting_Export.connectedApp-meta.xml:10",
+            "IDN001 testdata/rules/IDN001/fail/minpriv.toml:9",
+        ],
+    ),
+    (
+        "IDN003",
+        &["IDN003 testdata/rules/IDN003/fail/src/profiles/Batch Integration.profile:15"],
+    ),
+    (
+        "NET001",
+        &[
+            "NET001 testdata/rules/NET001/fail/force-app/main/default/profiles/Custom%3A Integration.profile-meta.xml:2",
+        ],
+    ),
+    (
+        "PRF001",
+        &[
+            "PRF001 testdata/rules/PRF001/fail/force-app/main/default/profiles/Account Sync Integration.profile-meta.xml:16",
+        ],
+    ),
+];
+
+fn implemented_codes() -> BTreeSet<String> {
+    let out = run(&["rules", "--format", "json"]);
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn findings_of(code: &str, dir: &str) -> Vec<String> {
+    let (exit, doc) = check_json(&[dir, "--select", code]);
+    assert!(exit == 0 || exit == 1, "{dir}: exit {exit}: {doc}");
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0, "{dir}: {doc}");
+    finding_lines(&doc)
+}
+
+#[test]
+fn fail_fixtures_fire_exactly() {
+    for (code, expected) in FAIL_CASES {
+        let dir = format!("testdata/rules/{code}/fail");
+        assert_eq!(findings_of(code, &dir), *expected, "{dir}");
+    }
+}
+
+#[test]
+fn pass_fixtures_stay_silent() {
+    for (code, _) in FAIL_CASES {
+        let dir = format!("testdata/rules/{code}/pass");
+        assert_eq!(findings_of(code, &dir), Vec::<String>::new(), "{dir}");
+    }
+}
+
+#[test]
+fn catalogue_fixtures_and_rules_are_in_step() {
+    let implemented = implemented_codes();
+    let catalogue: BTreeSet<String> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        implemented, catalogue,
+        "every rules/*.md has a rule and every rule an entry"
+    );
+    let tested: BTreeSet<String> = FAIL_CASES.iter().map(|(c, _)| c.to_string()).collect();
+    assert_eq!(implemented, tested, "every rule has fixture cases here");
+    for code in &implemented {
+        for case in ["fail", "pass"] {
+            assert!(
+                Path::new(&format!("testdata/rules/{code}/{case}")).is_dir(),
+                "testdata/rules/{code}/{case} is missing"
+            );
+        }
+    }
+}
+
+/// Where an example file goes in a throw-away project, by root element.
+fn example_path(xml: &str) -> &'static str {
+    let roots = [
+        ("<Profile", "profiles/Example Integration.profile-meta.xml"),
+        (
+            "<PermissionSetGroup",
+            "permissionsetgroups/Example.permissionsetgroup-meta.xml",
+        ),
+        (
+            "<PermissionSet",
+            "permissionsets/Example.permissionset-meta.xml",
+        ),
+        (
+            "<MutingPermissionSet",
+            "mutingpermissionsets/Example.mutingpermissionset-meta.xml",
+        ),
+        (
+            "<ConnectedApp",
+            "connectedApps/Example.connectedApp-meta.xml",
+        ),
+        (
+            "<NamedCredential",
+            "namedCredentials/Example.namedCredential-meta.xml",
+        ),
+    ];
+    roots
+        .iter()
+        .find(|(root, _)| xml.contains(root))
+        .map(|(_, path)| *path)
+        .unwrap_or_else(|| panic!("no file type for example:\n{xml}"))
+}
+
+fn examples(code: &str) -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(format!("rules/{code}.md")).unwrap();
+    let mut out = vec![];
+    let mut rest = doc.as_str();
+    while let Some(open) = rest.find("```") {
+        let after = &rest[open + 3..];
+        let nl = after.find('\n').unwrap();
+        let info = after[..nl].trim().to_owned();
+        let body = &after[nl + 1..];
+        let close = body.find("\n```").unwrap();
+        out.push((info, body[..close + 1].to_owned()));
+        rest = &body[close + 4..];
+    }
+    out
+}
+
+#[test]
+fn documented_examples_behave() {
+    for code in implemented_codes() {
+        let examples = examples(&code);
+        assert!(
+            examples.iter().any(|(i, _)| i.ends_with(" bad"))
+                && examples.iter().any(|(i, _)| i.ends_with(" good")),
+            "rules/{code}.md needs a bad and a good example"
+        );
+        for (info, body) in examples {
+            let dir = tempfile::tempdir().unwrap();
+            // A project boundary, so no minpriv.toml above is picked up.
+            std::fs::create_dir(dir.path().join(".git")).unwrap();
+            match info.split_whitespace().next() {
+                Some("toml") => std::fs::write(dir.path().join("minpriv.toml"), &body).unwrap(),
+                Some("xml") => {
+                    let path = dir
+                        .path()
+                        .join("force-app/main/default")
+                        .join(example_path(&body));
+                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                    std::fs::write(path, &body).unwrap();
+                }
+                other => panic!("rules/{code}.md: unknown example language {other:?}"),
+            }
+            let (_, doc) = check_json_in(dir.path(), &["--select", &code]);
+            assert_eq!(
+                doc["errors"].as_array().unwrap().len(),
+                0,
+                "{code} {info}: {doc}"
+            );
+            let fired = doc["summary"]["errors"].as_u64().unwrap()
+                + doc["summary"]["warnings"].as_u64().unwrap()
+                + doc["summary"]["infos"].as_u64().unwrap();
+            if info.ends_with(" bad") {
+                assert!(fired > 0, "rules/{code}.md: the bad example must fire");
+            } else {
+                assert_eq!(
+                    fired, 0,
+                    "rules/{code}.md: the good example must not fire: {doc}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn rule_reference_is_current() {
+    let out = run(&["rules", "--format", "markdown"]);
+    let generated = stdout(&out);
+    let committed = std::fs::read_to_string("docs/rules.md").unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/rules.md is out of date: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+}
