@@ -181,7 +181,7 @@ pub fn discover(
 }
 
 fn classify_path(path: &Path) -> Option<(FileKind, String)> {
-    FileKind::classify(path.file_name()?.to_str()?)
+    FileKind::classify_path(path)
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {

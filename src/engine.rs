@@ -7,10 +7,12 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::access::EffectiveAccess;
 use crate::catalogue::{self, Need, Rule, Severity};
 use crate::config::Config;
 use crate::integration::Integrations;
 use crate::model::{ComponentKind, Org};
+use crate::rules::Check;
 use crate::source::Loc;
 
 /// What a rule reads. "Read everything, report only on your subject."
@@ -18,6 +20,49 @@ pub struct Context<'a> {
     pub org: &'a Org,
     pub config: &'a Config,
     pub integrations: &'a Integrations,
+    /// Effective access of each integration, by index in
+    /// `integrations.list`.
+    pub access: Vec<EffectiveAccess<'a>>,
+    /// "Today", for exception expiry (`--now`).
+    pub today: jiff::civil::Date,
+}
+
+impl<'a> Context<'a> {
+    /// Computes every integration's effective access, in parallel.
+    pub fn new(
+        org: &'a Org,
+        config: &'a Config,
+        integrations: &'a Integrations,
+        today: jiff::civil::Date,
+    ) -> Self {
+        let access = integrations
+            .list
+            .par_iter()
+            .map(|i| EffectiveAccess::compute(org, &i.assignment()))
+            .collect();
+        Context {
+            org,
+            config,
+            integrations,
+            access,
+            today,
+        }
+    }
+
+    /// Where an element of minpriv.toml is, when a config file was read.
+    pub fn config_loc(&self, span: std::ops::Range<usize>) -> Option<Loc> {
+        self.integrations.config_file.map(|file| Loc {
+            file,
+            span: crate::source::Span::new(span.start, span.end),
+        })
+    }
+}
+
+/// What the exception rules (EXC) read besides the context: how many
+/// findings each exception hid, and which rules ran.
+pub struct ExceptionUse<'a> {
+    pub hits: &'a [usize],
+    pub evaluated: &'a [&'static str],
 }
 
 /// A secondary location that completes the story of a finding (the other
@@ -181,12 +226,8 @@ pub struct Inputs {
     pub has_org_data: bool,
 }
 
-pub fn run(
-    cx: &Context,
-    rules: &[&'static Rule],
-    inputs: Inputs,
-    today: jiff::civil::Date,
-) -> Outcome {
+pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
+    let today = cx.today;
     let mut outcome = Outcome {
         exception_hits: vec![0; cx.config.exceptions.len()],
         ..Outcome::default()
@@ -207,23 +248,16 @@ pub fn run(
         }
     }
 
-    let results: Vec<Result<Vec<Finding>, String>> = runnable
+    let (per_input, about_exceptions): (Vec<&'static Rule>, Vec<&'static Rule>) = runnable
+        .into_iter()
+        .partition(|r| matches!(r.def.check, Check::Inputs(_)));
+    let results: Vec<Result<Vec<Finding>, String>> = per_input
         .par_iter()
         .map(|rule| {
-            let mut out = Findings::default();
-            catch_unwind(AssertUnwindSafe(|| (rule.def.check)(cx, &mut out)))
-                .map(|()| out.items.into_iter().map(|f| stamp(f, rule)).collect())
-                .map_err(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    format!(
-                        "internal error: rule {} crashed ({what}); this is a bug in minpriv, please report it with the input that caused it",
-                        rule.code()
-                    )
-                })
+            guarded(rule, |out| match rule.def.check {
+                Check::Inputs(check) => check(cx, out),
+                Check::Exceptions(_) => {}
+            })
         })
         .collect();
 
@@ -243,6 +277,24 @@ pub fn run(
             Err(e) => outcome.internal_errors.push(e),
         }
     }
+    // The exception rules judge the exceptions themselves: they run last
+    // and are never hidden by one.
+    let evaluated: Vec<&'static str> = per_input.iter().map(|r| r.def.code).collect();
+    let usage = ExceptionUse {
+        hits: &outcome.exception_hits,
+        evaluated: &evaluated,
+    };
+    for rule in about_exceptions {
+        match guarded(rule, |out| {
+            if let Check::Exceptions(check) = rule.def.check {
+                check(cx, &usage, out)
+            }
+        }) {
+            Ok(findings) => outcome.findings.extend(findings),
+            Err(e) => outcome.internal_errors.push(e),
+        }
+    }
+
     let sources = &cx.org.sources;
     outcome.findings.sort_by(|a, b| {
         (
@@ -260,6 +312,24 @@ pub fn run(
     });
     outcome.findings.dedup();
     outcome
+}
+
+/// Runs one rule, turning a panic into an internal-error message.
+fn guarded(rule: &'static Rule, check: impl FnOnce(&mut Findings)) -> Result<Vec<Finding>, String> {
+    let mut out = Findings::default();
+    catch_unwind(AssertUnwindSafe(|| check(&mut out)))
+        .map(|()| out.items.into_iter().map(|f| stamp(f, rule)).collect())
+        .map_err(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            format!(
+                "internal error: rule {} crashed ({what}); this is a bug in minpriv, please report it with the input that caused it",
+                rule.code()
+            )
+        })
 }
 
 fn stamp(mut f: Finding, rule: &'static Rule) -> Finding {

@@ -2,7 +2,8 @@
 //! those discovered from client-credentials run-as users of apps the
 //! inventory does not claim. Also which profiles are integration profiles.
 
-use crate::config::Config;
+use crate::access::Assignment;
+use crate::config::{Config, IntegrationDecl};
 use crate::model::{ComponentKind, Org};
 use crate::source::{FileId, Loc, Span};
 
@@ -37,9 +38,28 @@ pub struct Integration {
     pub groups: Vec<usize>,
     pub apps: Vec<usize>,
     pub missing: Vec<Missing>,
+    /// Where the inventory names the profile.
+    pub profile_loc: Option<Loc>,
 }
 
 impl Integration {
+    /// What is assigned to the user, as far as the inputs tell.
+    pub fn assignment(&self) -> Assignment {
+        Assignment {
+            profiles: self.profiles.clone(),
+            permission_sets: self.permission_sets.clone(),
+            groups: self.groups.clone(),
+        }
+    }
+
+    /// The inventory entry, for a declared integration.
+    pub fn declared<'c>(&self, config: &'c Config) -> Option<&'c IntegrationDecl> {
+        match self.origin {
+            Origin::Declared(i) => config.integrations.get(i),
+            Origin::App(_) => None,
+        }
+    }
+
     /// Usernames are case-insensitive in Salesforce.
     pub fn user_key(&self) -> Option<String> {
         self.user.as_ref().map(|u| u.trim().to_lowercase())
@@ -48,6 +68,8 @@ impl Integration {
 
 pub struct Integrations {
     pub list: Vec<Integration>,
+    /// minpriv.toml in the file table, when one was read.
+    pub config_file: Option<FileId>,
     /// Per profile: the integrations that name it.
     pub by_profile: Vec<Vec<usize>>,
     /// Per profile: whether it is an integration profile.
@@ -123,6 +145,7 @@ impl Integrations {
                 groups,
                 apps,
                 missing,
+                profile_loc: decl.profile.as_ref().and_then(|p| config_loc(p.span())),
             });
         }
 
@@ -149,6 +172,7 @@ impl Integrations {
                 groups: vec![],
                 apps: vec![i],
                 missing: vec![],
+                profile_loc: None,
             });
         }
 
@@ -172,6 +196,7 @@ impl Integrations {
             .collect();
         Integrations {
             list,
+            config_file,
             by_profile,
             is_integration_profile,
         }

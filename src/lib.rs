@@ -7,6 +7,7 @@
 //! [`rules`] and applies selection and exceptions, and [`report`] renders the
 //! findings. The command line in [`cli`] only wires the stages together.
 
+pub mod access;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

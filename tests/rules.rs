@@ -55,11 +55,16 @@ fn implemented_codes() -> BTreeSet<String> {
         .collect()
 }
 
+/// The findings of rule `code` in a run of every rule on `dir` (the
+/// exception rules judge what the other rules found).
 fn findings_of(code: &str, dir: &str) -> Vec<String> {
-    let (exit, doc) = check_json(&[dir, "--select", code]);
+    let (exit, doc) = check_json(&[dir]);
     assert!(exit == 0 || exit == 1, "{dir}: exit {exit}: {doc}");
     assert_eq!(doc["errors"].as_array().unwrap().len(), 0, "{dir}: {doc}");
     finding_lines(&doc)
+        .into_iter()
+        .filter(|l| l.starts_with(&format!("{code} ")))
+        .collect()
 }
 
 #[test]
@@ -182,9 +187,12 @@ fn documented_examples_behave() {
                 0,
                 "{code} {info}: {doc}"
             );
-            let fired = doc["summary"]["errors"].as_u64().unwrap()
-                + doc["summary"]["warnings"].as_u64().unwrap()
-                + doc["summary"]["infos"].as_u64().unwrap();
+            let fired = doc["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == code.as_str())
+                .count();
             if info.ends_with(" bad") {
                 assert!(fired > 0, "rules/{code}.md: the bad example must fire");
             } else {

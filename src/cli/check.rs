@@ -7,20 +7,16 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
+use super::load::{InputArgs, Loaded, load};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
-use crate::config::{self, Config, FailOn};
-use crate::discover::{self, Options};
+use crate::config::FailOn;
 use crate::engine::{self, Context, Inputs};
-use crate::integration::Integrations;
-use crate::parse;
 use crate::report::{self, Run, Summary, Texts};
-use crate::source::{Sources, display_path};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files or directories to check [default: the project's package
-    /// directories from sfdx-project.json, or the current directory].
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -28,10 +24,6 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-
-    /// Use this minpriv.toml instead of looking for one.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 
     /// Rules to run: ALL, codes, families or names (replaces [lint] select).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
@@ -45,18 +37,6 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 
-    /// Skip files matching this glob (repeatable; also applies to files named explicitly).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-
-    /// Check files that .forceignore lists too.
-    #[arg(long)]
-    pub no_forceignore: bool,
-
-    /// Worker threads [default: one per core].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-
     /// Print no closing summary line.
     #[arg(short, long)]
     pub quiet: bool,
@@ -68,10 +48,6 @@ pub struct CheckArgs {
     /// Today's date for exception expiry, as YYYY-MM-DD [default: today].
     #[arg(long, value_name = "DATE")]
     pub now: Option<jiff::civil::Date>,
-
-    /// Refuse files larger than this many bytes (suffixes K, M, G, KiB, MiB, GiB).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB")]
-    pub max_file_size: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -80,74 +56,20 @@ pub enum Format {
     Json,
 }
 
-fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size"))?;
-    let factor: u64 = match unit.trim() {
-        "" | "B" => 1,
-        "K" | "KB" => 1000,
-        "KiB" => 1 << 10,
-        "M" | "MB" => 1_000_000,
-        "MiB" => 1 << 20,
-        "G" | "GB" => 1_000_000_000,
-        "GiB" => 1 << 30,
-        other => return Err(format!("unknown size unit `{other}`")),
-    };
-    number
-        .checked_mul(factor)
-        .ok_or_else(|| format!("`{text}` is too large"))
-}
-
 pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     let started = Instant::now();
-    if let Some(n) = args.threads {
-        if n == 0 {
-            return fail("--threads must be at least 1");
-        }
-        if let Err(e) = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-        {
-            return fail(format_args!("cannot start {n} threads: {e}"));
-        }
-    }
-    let cwd = match std::env::current_dir().and_then(std::path::absolute) {
-        Ok(cwd) => cwd,
-        Err(e) => return fail(format_args!("cannot read the current directory: {e}")),
+    let loaded = match load(&args.input, stderr_color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-
-    let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
-    let config_path = match &args.config {
-        Some(path) => Some(cwd.join(path)),
-        None => config::find(&start),
-    };
-    let config = match &config_path {
-        Some(path) => match config::load(path) {
-            Ok(config) => config,
-            Err(errors) => {
-                let shown = display_path(path, &cwd);
-                eprint!(
-                    "{}",
-                    report::text::render_config_errors(&errors, &shown, stderr_color)
-                );
-                return EXIT_ERROR;
-            }
-        },
-        None => Config::default(),
-    };
-
-    let mut excludes = config.exclude.clone();
-    excludes.extend(args.exclude.iter().cloned());
-    let exclude_set = match discover::compile_excludes(&excludes) {
-        Ok(set) => set,
-        Err(e) => return fail(e),
-    };
+    let Loaded {
+        config,
+        org,
+        integrations,
+        files,
+        errors,
+        ..
+    } = &loaded;
     let select: Vec<String> = if args.select.is_empty() {
         config
             .lint
@@ -177,42 +99,17 @@ pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     let today = args
         .now
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-
-    let mut sources = Sources::default();
-    let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
-    let options = Options {
-        paths: args.paths.clone(),
-        excludes,
-        use_forceignore: !args.no_forceignore,
-    };
-    let discovery = discover::discover(&options, &exclude_set, &cwd, &mut sources);
-    let (org, parse_errors) =
-        parse::parse_all(sources, &discovery.inputs, args.max_file_size.max(1));
-    let integrations = Integrations::resolve(&org, &config, config_file);
-    let cx = Context {
-        org: &org,
-        config: &config,
-        integrations: &integrations,
-    };
+    let cx = Context::new(org, config, integrations, today);
     let outcome = engine::run(
         &cx,
         &rules,
         Inputs {
             has_org_data: false,
         },
-        today,
     );
 
-    let mut errors = discovery.errors;
-    errors.extend(parse_errors);
-    errors.sort_by(|a, b| {
-        (org.sources.get(a.file).display.as_str(), a.span)
-            .cmp(&(org.sources.get(b.file).display.as_str(), b.span))
-    });
-    errors.dedup();
-
     let mut summary = Summary {
-        files: discovery.inputs.len(),
+        files: *files,
         integrations: integrations.list.len(),
         rules: rules.len() - outcome.not_evaluated.len(),
         suppressed: outcome.suppressed,
@@ -223,7 +120,7 @@ pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     let run = Run {
         sources: &org.sources,
         findings: &outcome.findings,
-        errors: &errors,
+        errors,
         internal_errors: &outcome.internal_errors,
         summary,
     };
@@ -324,17 +221,4 @@ fn statistics(findings: &[engine::Finding]) -> String {
         .into_iter()
         .map(|((code, name), n)| format!("{n:>5}  {code}  {name}\n"))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_take_units() {
-        assert_eq!(parse_size("256MiB"), Ok(256 << 20));
-        assert_eq!(parse_size("10K"), Ok(10_000));
-        assert_eq!(parse_size("7"), Ok(7));
-        assert!(parse_size("7 parsecs").is_err());
-    }
 }

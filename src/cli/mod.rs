@@ -1,7 +1,9 @@
 //! The command line: one file per subcommand. Each turns arguments into
 //! calls to the library and returns the exit code.
 
+mod access;
 mod check;
+mod load;
 mod rules;
 
 use std::io::IsTerminal;
@@ -9,7 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use access::AccessArgs;
 pub use check::CheckArgs;
+pub use load::InputArgs;
 pub use rules::{RuleArgs, RulesArgs};
 
 /// Exit codes (SPEC §5).
@@ -43,6 +47,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule, by code (NET001) or name (missing-login-ip-ranges).
     Rule(RuleArgs),
+    /// Show what an integration user can do, and which element grants it.
+    Access(AccessArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -73,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args, stdout_color, stderr_color),
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::explain(args),
+        Command::Access(args) => access::run(args, stderr_color),
     };
     ExitCode::from(code)
 }

@@ -6,6 +6,7 @@
 //! at keeps its [`Loc`].
 
 mod org;
+pub mod permissions;
 mod profiles;
 
 pub use org::{ComponentRef, Org};
@@ -78,15 +79,40 @@ impl Header {
     }
 }
 
+/// Where a grant is written: its file (a decomposed permission set spreads
+/// over several), the whole element, and the child that names its subject
+/// (`<name>`, `<object>`, `<field>`), which is what a finding underlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Site {
+    pub file: FileId,
+    pub span: Span,
+    pub key: Span,
+}
+
+impl Site {
+    /// The naming child: where findings about this grant point.
+    pub fn key_loc(&self) -> Loc {
+        Loc {
+            file: self.file,
+            span: self.key,
+        }
+    }
+
+    /// The whole element.
+    pub fn loc(&self) -> Loc {
+        Loc {
+            file: self.file,
+            span: self.span,
+        }
+    }
+}
+
 /// `<userPermissions>`: a system permission such as `ModifyAllData`.
 #[derive(Clone, Debug)]
 pub struct UserPermission {
     pub name: Sym,
     pub enabled: bool,
-    /// The whole `<userPermissions>` element.
-    pub span: Span,
-    /// The `<name>` element: what a finding underlines.
-    pub key: Span,
+    pub site: Site,
 }
 
 /// Object-level access flags of one `<objectPermissions>` entry.
@@ -119,6 +145,18 @@ impl ObjectAccess {
 
     pub const fn empty() -> Self {
         ObjectAccess(0)
+    }
+
+    pub const fn union(self, other: ObjectAccess) -> Self {
+        ObjectAccess(self.0 | other.0)
+    }
+
+    pub const fn intersection(self, other: ObjectAccess) -> Self {
+        ObjectAccess(self.0 & other.0)
+    }
+
+    pub const fn difference(self, other: ObjectAccess) -> Self {
+        ObjectAccess(self.0 & !other.0)
     }
 
     pub fn is_empty(self) -> bool {
@@ -178,9 +216,7 @@ impl std::ops::BitOr for ObjectAccess {
 pub struct ObjectPermission {
     pub object: Sym,
     pub access: ObjectAccess,
-    pub span: Span,
-    /// The `<object>` element.
-    pub key: Span,
+    pub site: Site,
 }
 
 /// `<fieldPermissions>`.
@@ -190,8 +226,7 @@ pub struct FieldPermission {
     pub field: Sym,
     pub readable: bool,
     pub editable: bool,
-    pub span: Span,
-    pub key: Span,
+    pub site: Site,
 }
 
 /// The other kinds of access a profile or permission set grants by name.
@@ -294,8 +329,7 @@ pub struct Access {
     pub name: Sym,
     /// Enabled / visible; for tabs, any visibility other than hidden.
     pub enabled: bool,
-    pub span: Span,
-    pub key: Span,
+    pub site: Site,
 }
 
 /// What a profile, permission set or muting permission set grants. One

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use lasso::ThreadedRodeo;
 
 use super::xml::{Elem, Xml, XmlError, XmlResult};
-use crate::model::{Located, Sym};
+use crate::model::{Located, Site, Sym};
 use crate::source::{FileId, Loc, Span};
 
 pub(crate) struct Doc<'a, 'n> {
@@ -33,6 +33,14 @@ impl<'a, 'n> Doc<'a, 'n> {
         Loc {
             file: self.file,
             span,
+        }
+    }
+
+    pub fn site(&self, span: Span, key: Span) -> Site {
+        Site {
+            file: self.file,
+            span,
+            key,
         }
     }
 

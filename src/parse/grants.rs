@@ -19,8 +19,7 @@ pub(super) fn read_grant<'a>(
             grants.user_permissions.push(UserPermission {
                 name: doc.intern(name),
                 enabled: r.flag(1)?,
-                span: r.span,
-                key,
+                site: doc.site(r.span, key),
             });
         }
         "objectPermissions" => {
@@ -44,8 +43,7 @@ pub(super) fn read_grant<'a>(
             grants.object_permissions.push(ObjectPermission {
                 object: doc.intern(object),
                 access,
-                span: r.span,
-                key,
+                site: doc.site(r.span, key),
             });
         }
         "fieldPermissions" => {
@@ -55,8 +53,7 @@ pub(super) fn read_grant<'a>(
                 field: doc.intern(field),
                 readable: r.flag(1)?,
                 editable: r.flag(2)?,
-                span: r.span,
-                key,
+                site: doc.site(r.span, key),
             });
         }
         name => {
@@ -78,8 +75,7 @@ pub(super) fn read_grant<'a>(
                 kind,
                 name: doc.intern(subject),
                 enabled,
-                span: r.span,
-                key,
+                site: doc.site(r.span, key),
             });
         }
     }

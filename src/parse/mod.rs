@@ -46,7 +46,43 @@ pub enum FileKind {
     Eca(EcaPart),
     NamedCredential,
     ExternalCredential,
+    /// A file of a decomposed permission set (METADATA.md §1.5), merged
+    /// into the permission set whose folder holds it.
+    PermissionSetPart,
 }
+
+/// Suffixes of decomposed permission set files, in both presets' spellings.
+const PART_SUFFIXES: [&str; 29] = [
+    "objectSettings",
+    "objectPermission",
+    "fieldPermission",
+    "userPermission",
+    "userPermissions",
+    "classAccess",
+    "classAccesses",
+    "applicationVisibility",
+    "applicationVisibilities",
+    "customPermission",
+    "customPermissions",
+    "customMetadataTypeAccess",
+    "customMetadataTypeAccesses",
+    "customSettingAccess",
+    "customSettingAccesses",
+    "externalCredentialPrincipalAccess",
+    "externalCredentialPrincipalAccesses",
+    "externalDataSourceAccess",
+    "externalDataSourceAccesses",
+    "flowAccess",
+    "flowAccesses",
+    "pageAccess",
+    "pageAccesses",
+    "tabSetting",
+    "tabSettings",
+    "recordTypeVisibility",
+    "recordTypeVisibilities",
+    "agentAccess",
+    "agentAccesses",
+];
 
 impl FileKind {
     /// `(suffix, kind, root element)`: SPEC §1, METADATA.md §1.2.
@@ -117,18 +153,52 @@ impl FileKind {
         Some((kind, name))
     }
 
+    /// Like [`FileKind::classify`], and also recognises the files of a
+    /// decomposed permission set by their folder: they live below
+    /// `permissionsets/<PS>/`, and their full name is the permission set's.
+    pub fn classify_path(path: &Path) -> Option<(FileKind, String)> {
+        let name = path.file_name()?.to_str()?;
+        if let Some(found) = Self::classify(name) {
+            return Some(found);
+        }
+        let (_, suffix) = name.strip_suffix("-meta.xml")?.rsplit_once('.')?;
+        if !PART_SUFFIXES.contains(&suffix) {
+            return None;
+        }
+        let folder = decomposed_folder(path)?;
+        let set = folder.file_name()?.to_str()?;
+        let set = percent_encoding::percent_decode_str(set).decode_utf8_lossy();
+        Some((FileKind::PermissionSetPart, set.into_owned()))
+    }
+
     pub fn suffix(self) -> &'static str {
-        Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().0
+        match self {
+            FileKind::PermissionSetPart => "permissionset",
+            _ => Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().0,
+        }
     }
 
     pub fn root_element(self) -> &'static str {
-        Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().2
+        match self {
+            FileKind::PermissionSetPart => "PermissionSet",
+            _ => Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().2,
+        }
     }
 
     /// Every suffix minpriv reads.
     pub fn suffixes() -> impl Iterator<Item = &'static str> {
         Self::TABLE.iter().map(|(s, _, _)| *s)
     }
+}
+
+/// The folder of a decomposed permission set that holds `path`: the
+/// ancestor directly below a `permissionsets` folder (any case).
+pub fn decomposed_folder(path: &Path) -> Option<&Path> {
+    path.ancestors().skip(1).find(|dir| {
+        dir.parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n.eq_ignore_ascii_case("permissionsets"))
+    })
 }
 
 /// A metadata file to read.
@@ -150,6 +220,8 @@ pub(crate) enum Parsed {
     Eca(EcaPart, App),
     NamedCredential(NamedCredential),
     ExternalCredential(ExternalCredential),
+    /// Grants from one file of a decomposed permission set.
+    PermissionSetPart(FileId, Span, Grants),
 }
 
 /// Reads and parses every input in parallel and assembles the [`Org`].
@@ -173,6 +245,7 @@ pub fn parse_all(sources: Sources, inputs: &[Input], max_file_size: u64) -> (Org
     let mut ecas: Vec<(EcaPart, App)> = vec![];
     let mut named_credentials = vec![];
     let mut external_credentials = vec![];
+    let mut parts = vec![];
     for result in results {
         match result {
             Ok(Parsed::Profile(p)) => profiles.push(p),
@@ -183,9 +256,15 @@ pub fn parse_all(sources: Sources, inputs: &[Input], max_file_size: u64) -> (Org
             Ok(Parsed::Eca(part, a)) => ecas.push((part, a)),
             Ok(Parsed::NamedCredential(n)) => named_credentials.push(n),
             Ok(Parsed::ExternalCredential(e)) => external_credentials.push(e),
+            Ok(Parsed::PermissionSetPart(file, root, grants)) => parts.push((file, root, grants)),
             Err(e) => errors.push(e),
         }
     }
+    errors.extend(permission_set::merge_parts(
+        &sources,
+        &mut permission_sets,
+        parts,
+    ));
     apps.extend(app::join_external_client_apps(ecas));
     let org = Org::new(
         sources,
@@ -282,7 +361,7 @@ fn parse_text(
     let mut xml = Xml::new(text, base);
     let root = xml.root()?;
     let expected = input.kind.root_element();
-    if root.name != expected {
+    if root.name != expected && !permission_set::is_part_root(input.kind, root.name) {
         return Err(XmlError::new(
             root.name_span(),
             format!(
@@ -320,6 +399,11 @@ fn parse_text(
         FileKind::ExternalCredential => {
             Parsed::ExternalCredential(credential::parse_external(&mut doc, &root, header)?)
         }
+        FileKind::PermissionSetPart => Parsed::PermissionSetPart(
+            input.file,
+            root.name_span(),
+            permission_set::parse_part(&mut doc, &root)?,
+        ),
     };
     doc.xml.finish()?;
     Ok(parsed)

@@ -3,19 +3,9 @@
 use super::{RuleDef, profile_users, rule};
 use crate::engine::{Context, Finding, Findings};
 use crate::model::ComponentKind;
+use crate::model::permissions::ADMIN_PERMISSIONS;
 
 pub(super) const RULE: RuleDef = rule!("ADM001", check);
-
-/// System permissions that make a profile an administrator's.
-const ADMIN_PERMISSIONS: [&str; 7] = [
-    "ModifyAllData",
-    "ViewAllData",
-    "ManageUsers",
-    "CustomizeApplication",
-    "AuthorApex",
-    "ModifyMetadata",
-    "ManageProfilesPermissionsets",
-];
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
@@ -48,7 +38,7 @@ fn check(cx: &Context, out: &mut Findings) {
             if ADMIN_PERMISSIONS.contains(&permission_name) {
                 out.push(
                     finding(
-                        profile.header.loc(permission.key),
+                        permission.site.key_loc(),
                         format!("integration profile `{name}` grants the administrator permission {permission_name}{users}"),
                     )
                     .subject(permission_name)

@@ -22,10 +22,7 @@ fn check(cx: &Context, out: &mut Findings) {
             .iter()
             .find(|u| org.name(u.name) == API_ONLY_PERMISSION);
         let (loc, label) = match disabled {
-            Some(entry) => (
-                profile.header.loc(entry.span),
-                "ApiUserOnly is disabled here",
-            ),
+            Some(entry) => (entry.site.loc(), "ApiUserOnly is disabled here"),
             None => (profile.header.root_loc(), "no ApiUserOnly"),
         };
         out.push(

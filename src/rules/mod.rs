@@ -3,24 +3,52 @@
 //! A new rule is a file here, its entry in `rules/`, and a line in [`ALL`].
 
 mod adm001;
+mod adm002;
+mod adm003;
+mod adm004;
+mod exc001;
+mod exc002;
 mod idn001;
+mod idn002;
 mod idn003;
+mod idn004;
+mod lic002;
 mod net001;
 mod prf001;
+mod prf002;
+mod prf003;
+mod ref001;
+mod ref002;
 
-use crate::engine::{Context, Findings};
+use crate::access::{Grant, Holder};
+use crate::engine::{Context, ExceptionUse, Finding, Findings};
+use crate::model::ComponentKind;
+
+/// How a rule checks.
+pub enum Check {
+    /// Reads the metadata, the inventory and the effective access.
+    Inputs(fn(&Context, &mut Findings)),
+    /// Judges the inventory's exceptions once the other rules have run.
+    Exceptions(fn(&Context, &ExceptionUse, &mut Findings)),
+}
 
 /// A rule's implementation and its embedded documentation.
 pub struct RuleDef {
     pub code: &'static str,
     /// `rules/<CODE>.md`, embedded at build time.
     pub doc: &'static str,
-    pub check: fn(&Context, &mut Findings),
+    pub check: Check,
 }
 
 /// Declares a rule whose documentation is `rules/<code>.md`.
 macro_rules! rule {
+    ($code:literal, exceptions $check:path) => {
+        rule!(@def $code, $crate::rules::Check::Exceptions($check))
+    };
     ($code:literal, $check:path) => {
+        rule!(@def $code, $crate::rules::Check::Inputs($check))
+    };
+    (@def $code:literal, $check:expr) => {
         $crate::rules::RuleDef {
             code: $code,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, ".md")),
@@ -33,20 +61,154 @@ pub(crate) use rule;
 /// Every rule, in code order.
 pub static ALL: &[RuleDef] = &[
     adm001::RULE,
+    adm002::RULE,
+    adm003::RULE,
+    adm004::RULE,
+    exc001::RULE,
+    exc002::RULE,
     idn001::RULE,
+    idn002::RULE,
     idn003::RULE,
+    idn004::RULE,
+    lic002::RULE,
     net001::RULE,
     prf001::RULE,
+    prf002::RULE,
+    prf003::RULE,
+    ref001::RULE,
+    ref002::RULE,
 ];
+
+/// Findings about granting elements, gathered across integrations: an
+/// element that reaches several integrations, or one integration along
+/// several paths (groups), gives one finding, with the groups as related
+/// notes. One root cause, one finding.
+#[derive(Default)]
+pub(crate) struct PerGrant {
+    items:
+        std::collections::BTreeMap<(crate::source::FileId, crate::source::Span, String), Gathered>,
+}
+
+pub(crate) struct Gathered {
+    pub grant: Grant,
+    pub integrations: Vec<String>,
+    pub subject: String,
+    /// What the rule says about the grant, e.g. `delete on Account`.
+    pub detail: String,
+}
+
+impl PerGrant {
+    pub fn add(
+        &mut self,
+        integration: &str,
+        grant: &Grant,
+        subject: &str,
+        detail: impl FnOnce() -> String,
+    ) {
+        let key = (grant.site.file, grant.site.key, subject.to_owned());
+        let entry = self.items.entry(key).or_insert_with(|| Gathered {
+            grant: Grant {
+                groups: vec![],
+                direct: false,
+                ..grant.clone()
+            },
+            integrations: vec![],
+            subject: subject.to_owned(),
+            detail: detail(),
+        });
+        entry.grant.direct |= grant.direct;
+        for g in &grant.groups {
+            if !entry.grant.groups.contains(g) {
+                entry.grant.groups.push(*g);
+            }
+        }
+        if !entry.integrations.iter().any(|i| i == integration) {
+            entry.integrations.push(integration.to_owned());
+        }
+    }
+
+    /// One finding per element: `message(gathered, holder, users)` gives
+    /// the text; the location, component, integration, subject and group
+    /// notes are filled in here.
+    pub fn emit(
+        self,
+        cx: &Context,
+        out: &mut Findings,
+        message: impl Fn(&Gathered, &str, &str) -> String,
+    ) {
+        for mut item in self.items.into_values() {
+            item.integrations.sort();
+            item.grant.groups.sort_unstable();
+            let (kind, name) = holder_name(cx, item.grant.holder);
+            let holder = match kind {
+                ComponentKind::Profile => format!("profile `{name}`"),
+                _ => format!("permission set `{name}`"),
+            };
+            let users = users_suffix(&item.integrations);
+            let mut finding =
+                Finding::new(item.grant.site.key_loc(), message(&item, &holder, &users))
+                    .component(kind, name)
+                    .integration(item.integrations.first().map(String::as_str))
+                    .subject(&item.subject);
+            finding = with_group_notes(cx, finding, &item.grant);
+            out.push(finding);
+        }
+    }
+}
+
+/// The kind and name of a grant's holder.
+pub(crate) fn holder_name<'a>(cx: &Context<'a>, holder: Holder) -> (ComponentKind, &'a str) {
+    match holder {
+        Holder::Profile(p) => (
+            ComponentKind::Profile,
+            cx.org.name(cx.org.profiles[p].header.name),
+        ),
+        Holder::PermissionSet(s) => (
+            ComponentKind::PermissionSet,
+            cx.org.name(cx.org.permission_sets[s].header.name),
+        ),
+    }
+}
+
+/// Adds, for each group a grant comes through, a note at the group's
+/// element that names the permission set.
+pub(crate) fn with_group_notes(cx: &Context, mut finding: Finding, grant: &Grant) -> Finding {
+    let Holder::PermissionSet(s) = grant.holder else {
+        return finding;
+    };
+    let set = &cx.org.permission_sets[s];
+    for &g in &grant.groups {
+        let group = &cx.org.groups[g];
+        let group_name = cx.org.name(group.header.name);
+        let member = group.permission_sets.iter().find(|r| {
+            r.name == set.header.name || set.label.as_deref() == Some(cx.org.name(r.name))
+        });
+        let loc = member.map_or(group.header.root_loc(), |r| r.loc);
+        finding = finding.related(
+            loc,
+            format!("reaches the user through permission set group `{group_name}`"),
+        );
+    }
+    finding
+}
+
+/// ` (integration a)` or ` (integrations a, b)`.
+pub(crate) fn users_suffix(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!(" (integration {one})"),
+        many => format!(" (integrations {})", many.join(", ")),
+    }
+}
 
 /// Shared by the profile rules: the integration a finding names, and the
 /// suffix that lists who uses the profile.
 pub(crate) fn profile_users(cx: &Context, profile: usize) -> (Option<String>, String) {
-    let names = cx.integrations.names_for_profile(profile);
-    let suffix = match names.as_slice() {
-        [] => String::new(),
-        [one] => format!(" (integration {one})"),
-        many => format!(" (integrations {})", many.join(", ")),
-    };
-    (names.first().map(|s| s.to_string()), suffix)
+    let names: Vec<String> = cx
+        .integrations
+        .names_for_profile(profile)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    (names.first().cloned(), users_suffix(&names))
 }

@@ -25,7 +25,7 @@ fn check(cx: &Context, out: &mut Findings) {
             let words: Vec<&str> = permission.access.words().collect();
             out.push(
                 Finding::new(
-                    profile.header.loc(permission.key),
+                    permission.site.key_loc(),
                     format!(
                         "integration profile `{name}` grants {} on {object}{users}",
                         words.join(", ")

@@ -1,0 +1,157 @@
+//! What `check`, `access` and later commands share: the input options and
+//! the pipeline up to the effective access — config, discovery, parsing,
+//! integrations.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{EXIT_ERROR, fail};
+use crate::config::{self, Config};
+use crate::discover::{self, Options};
+use crate::integration::Integrations;
+use crate::model::Org;
+use crate::parse;
+use crate::report;
+use crate::source::{FileError, Sources, display_path};
+
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Files or directories to check [default: the project's package
+    /// directories from sfdx-project.json, or the current directory].
+    pub paths: Vec<PathBuf>,
+
+    /// Use this minpriv.toml instead of looking for one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Skip files matching this glob (repeatable; also applies to files named explicitly).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Check files that .forceignore lists too.
+    #[arg(long)]
+    pub no_forceignore: bool,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Refuse files larger than this many bytes (suffixes K, M, G, KiB, MiB, GiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB")]
+    pub max_file_size: u64,
+}
+
+/// Everything read from the inputs.
+pub struct Loaded {
+    pub config: Config,
+    pub org: Org,
+    pub integrations: Integrations,
+    /// Metadata files read (the config is not counted).
+    pub files: usize,
+    /// Inputs that could not be read, sorted by file and position.
+    pub errors: Vec<FileError>,
+}
+
+/// Reads config, metadata and integrations. On a usage or config error,
+/// reports it and returns the exit code.
+pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return Err(fail("--threads must be at least 1"));
+        }
+        // Only the first call in a process sets the pool; tests that call
+        // twice keep the first.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    let cwd = std::env::current_dir()
+        .and_then(std::path::absolute)
+        .map_err(|e| fail(format_args!("cannot read the current directory: {e}")))?;
+
+    let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
+    let config_path = match &args.config {
+        Some(path) => Some(cwd.join(path)),
+        None => config::find(&start),
+    };
+    let config = match &config_path {
+        Some(path) => config::load(path).map_err(|errors| {
+            let shown = display_path(path, &cwd);
+            eprint!(
+                "{}",
+                report::text::render_config_errors(&errors, &shown, stderr_color)
+            );
+            EXIT_ERROR
+        })?,
+        None => Config::default(),
+    };
+
+    let mut excludes = config.exclude.clone();
+    excludes.extend(args.exclude.iter().cloned());
+    let exclude_set = discover::compile_excludes(&excludes).map_err(fail)?;
+
+    let mut sources = Sources::default();
+    let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
+    let options = Options {
+        paths: args.paths.clone(),
+        excludes,
+        use_forceignore: !args.no_forceignore,
+    };
+    let discovery = discover::discover(&options, &exclude_set, &cwd, &mut sources);
+    let (org, parse_errors) =
+        parse::parse_all(sources, &discovery.inputs, args.max_file_size.max(1));
+    let integrations = Integrations::resolve(&org, &config, config_file);
+
+    let mut errors = discovery.errors;
+    errors.extend(parse_errors);
+    errors.sort_by(|a, b| {
+        (org.sources.get(a.file).display.as_str(), a.span)
+            .cmp(&(org.sources.get(b.file).display.as_str(), b.span))
+    });
+    errors.dedup();
+    Ok(Loaded {
+        config,
+        org,
+        integrations,
+        files: discovery.inputs.len(),
+        errors,
+    })
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size"))?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "K" | "KB" => 1000,
+        "KiB" => 1 << 10,
+        "M" | "MB" => 1_000_000,
+        "MiB" => 1 << 20,
+        "G" | "GB" => 1_000_000_000,
+        "GiB" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}`")),
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("256MiB"), Ok(256 << 20));
+        assert_eq!(parse_size("10K"), Ok(10_000));
+        assert_eq!(parse_size("7"), Ok(7));
+        assert!(parse_size("7 parsecs").is_err());
+    }
+}

@@ -1,0 +1,78 @@
+//! ADM004 access-beyond-contract — see `rules/ADM004.md`.
+
+use super::{PerGrant, RuleDef, rule};
+use crate::engine::{Context, Findings};
+use crate::model::ObjectAccess;
+
+pub(super) const RULE: RuleDef = rule!("ADM004", check);
+
+/// View All / Modify All are ADM003's; View All Fields is judged through
+/// the field rules of the contract.
+const CRED: ObjectAccess = ObjectAccess::CREATE
+    .union(ObjectAccess::READ)
+    .union(ObjectAccess::EDIT)
+    .union(ObjectAccess::DELETE);
+
+fn check(cx: &Context, out: &mut Findings) {
+    let mut found = PerGrant::default();
+    for (i, integration) in cx.integrations.list.iter().enumerate() {
+        let Some(contract) = integration
+            .declared(cx.config)
+            .and_then(|d| d.objects.as_ref())
+        else {
+            continue;
+        };
+        let allowed = |object: &str| {
+            contract
+                .get(object)
+                .map_or(ObjectAccess::empty(), |a| *a.get_ref())
+        };
+        let described = |object: &str| {
+            let words: Vec<&str> = allowed(object).words().collect();
+            if words.is_empty() {
+                format!("{object} is not in the contract")
+            } else {
+                format!("the contract allows {}", words.join(" "))
+            }
+        };
+        let access = &cx.access[i];
+        for (&object, grants) in &access.objects {
+            for (flags, grant) in &grants.grants {
+                let beyond = flags.intersection(CRED).difference(allowed(object));
+                if beyond.is_empty() {
+                    continue;
+                }
+                let words: Vec<&str> = beyond.words().collect();
+                found.add(&integration.name, grant, object, || {
+                    format!("{} on {object} ({})", words.join(", "), described(object))
+                });
+            }
+        }
+        for (&field, grants) in &access.fields {
+            let object = field.split('.').next().unwrap_or(field);
+            let contract = allowed(object);
+            for (readable, editable, grant) in &grants.grants {
+                let mut beyond = vec![];
+                if *readable && !contract.contains(ObjectAccess::READ) {
+                    beyond.push("read");
+                }
+                if *editable && !contract.contains(ObjectAccess::EDIT) {
+                    beyond.push("edit");
+                }
+                if beyond.is_empty() {
+                    continue;
+                }
+                found.add(&integration.name, grant, field, || {
+                    format!(
+                        "{} on field {field} ({})",
+                        beyond.join(", "),
+                        described(object)
+                    )
+                });
+            }
+        }
+    }
+    found.emit(cx, out, |item, holder, users| {
+        format!("{holder} grants {}{users}", item.detail)
+    });
+}

@@ -1,0 +1,73 @@
+//! PRF002 field-permissions-in-profile — see `rules/PRF002.md`.
+
+use std::collections::BTreeMap;
+
+use super::{RuleDef, profile_users, rule};
+use crate::engine::{Context, Finding, Findings};
+use crate::model::{ComponentKind, FieldPermission};
+
+pub(super) const RULE: RuleDef = rule!("PRF002", check);
+
+/// Names listed in a message before "and N more".
+const SHOWN: usize = 5;
+
+fn check(cx: &Context, out: &mut Findings) {
+    let org = cx.org;
+    for (p, _) in cx.integrations.profiles() {
+        let profile = &org.profiles[p];
+        let name = org.name(profile.header.name);
+        let (integration, users) = profile_users(cx, p);
+        // One finding per object: a profile can hold thousands of fields.
+        let mut by_object: BTreeMap<&str, Vec<&FieldPermission>> = BTreeMap::new();
+        for field in profile
+            .grants
+            .field_permissions
+            .iter()
+            .filter(|f| f.readable || f.editable)
+        {
+            let full = org.name(field.field);
+            let object = full.split('.').next().unwrap_or(full);
+            by_object.entry(object).or_default().push(field);
+        }
+        for (object, fields) in by_object {
+            let first = fields
+                .iter()
+                .min_by_key(|f| f.site.span)
+                .expect("non-empty");
+            let mut names: Vec<&str> = fields
+                .iter()
+                .map(|f| {
+                    org.name(f.field)
+                        .split_once('.')
+                        .map_or(org.name(f.field), |(_, f)| f)
+                })
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            let more = names.len().saturating_sub(SHOWN);
+            let mut list = names
+                .iter()
+                .take(SHOWN)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if more > 0 {
+                list.push_str(&format!(" and {more} more"));
+            }
+            out.push(
+                Finding::new(
+                    first.site.key_loc(),
+                    format!(
+                        "integration profile `{name}` grants access to {} {object} field{} ({list}){users}",
+                        names.len(),
+                        if names.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .component(ComponentKind::Profile, name)
+                .integration(integration.as_deref())
+                .subject(object)
+                .label("field permissions belong in a permission set"),
+            );
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! REF001 dangling-reference — see `rules/REF001.md`.
+
+use super::{RuleDef, rule};
+use crate::catalogue::Severity;
+use crate::engine::{Context, Finding, Findings};
+use crate::model::{ComponentKind, Reference};
+
+pub(super) const RULE: RuleDef = rule!("REF001", check);
+
+/// Salesforce-owned permission sets (`force__...`) are never in metadata.
+fn platform_owned(name: &str) -> bool {
+    name.starts_with("force__")
+}
+
+fn check(cx: &Context, out: &mut Findings) {
+    let org = cx.org;
+    // What the inventory names must exist: error.
+    for integration in &cx.integrations.list {
+        for missing in &integration.missing {
+            out.push(
+                Finding::new(
+                    missing.loc,
+                    format!(
+                        "integration {} names the {} `{}`, which is not in the metadata",
+                        integration.name,
+                        describe(missing.kind),
+                        missing.name
+                    ),
+                )
+                .severity(Severity::Error)
+                .integration(Some(&integration.name))
+                .subject(format!("{}:{}", missing.kind.type_name(), missing.name))
+                .label("no such component")
+                .help("retrieve the component with the others, or fix the name in minpriv.toml (full name or label)"),
+            );
+        }
+    }
+    let dangling = |referrer: (ComponentKind, &str),
+                    kind: ComponentKind,
+                    r: &Reference,
+                    out: &mut Findings| {
+        let name = org.name(r.name);
+        out.push(
+            Finding::new(
+                r.loc,
+                format!(
+                    "{} `{}` names the {} `{name}`, which is not in the metadata",
+                    describe(referrer.0),
+                    referrer.1,
+                    describe(kind)
+                ),
+            )
+            .component(referrer.0, referrer.1)
+            .subject(format!("{}:{name}", kind.type_name()))
+            .label("no such component"),
+        );
+    };
+    for group in &org.groups {
+        let group_name = org.name(group.header.name);
+        for r in &group.permission_sets {
+            let name = org.name(r.name);
+            if !platform_owned(name) && org.permission_sets_named(name).is_empty() {
+                dangling(
+                    (ComponentKind::PermissionSetGroup, group_name),
+                    ComponentKind::PermissionSet,
+                    r,
+                    out,
+                );
+            }
+        }
+        for r in &group.muting_permission_sets {
+            if org.muting_sets_named(org.name(r.name)).is_empty() {
+                dangling(
+                    (ComponentKind::PermissionSetGroup, group_name),
+                    ComponentKind::MutingPermissionSet,
+                    r,
+                    out,
+                );
+            }
+        }
+    }
+    for app in &org.apps {
+        let app_name = org.name(app.name);
+        for r in &app.profiles {
+            if org.profiles_named(org.name(r.name)).is_empty() {
+                dangling((app.kind, app_name), ComponentKind::Profile, r, out);
+            }
+        }
+        for r in &app.permission_sets {
+            if org.permission_sets_named(org.name(r.name)).is_empty() {
+                dangling((app.kind, app_name), ComponentKind::PermissionSet, r, out);
+            }
+        }
+    }
+}
+
+fn describe(kind: ComponentKind) -> &'static str {
+    match kind {
+        ComponentKind::Profile => "profile",
+        ComponentKind::PermissionSet => "permission set",
+        ComponentKind::PermissionSetGroup => "permission set group",
+        ComponentKind::MutingPermissionSet => "muting permission set",
+        ComponentKind::ConnectedApp => "connected app",
+        ComponentKind::ExternalClientApp => "External Client App",
+        ComponentKind::NamedCredential => "named credential",
+        ComponentKind::ExternalCredential => "external credential",
+    }
+}
