@@ -5,11 +5,22 @@ mod common;
 use common::*;
 
 const ACME_FINDINGS: &[&str] = &[
-    "IDN001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:13",
+    "NET003 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:5",
+    "APP005 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:12",
+    "APP004 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:13",
+    "APP001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:14",
+    "IDN001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:19",
+    "APP002 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:21",
+    "NET005 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:25",
+    "APP003 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:26",
+    "APP004 testdata/acme/force-app/main/default/namedCredentials/Legacy_ERP.namedCredential-meta.xml:10",
     "ADM001 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
     "IDN003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
     "NET001 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
     "IDN003 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:2",
+    "NET004 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:10",
+    "NET002 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:15",
+    "NET004 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:15",
     "NET001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:2",
     "PRF001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:26",
     "PRF001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:36",
@@ -23,10 +34,10 @@ fn sample_org_findings_are_exact() {
     assert_eq!(finding_lines(&doc), ACME_FINDINGS);
     assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
     let summary = &doc["summary"];
-    assert_eq!(summary["files"], 22);
+    assert_eq!(summary["files"], 23);
     assert_eq!(summary["integrations"], 5);
-    assert_eq!(summary["errors"], 7);
-    assert_eq!(summary["warnings"], 2);
+    assert_eq!(summary["errors"], 13);
+    assert_eq!(summary["warnings"], 7);
     assert_eq!(
         summary["suppressed"], 2,
         "the PRF001 exception hides two findings"
@@ -120,7 +131,7 @@ fn text_output_matches_snapshot() {
     insta::assert_snapshot!("acme_text", stdout(&out));
     assert_eq!(
         closing_line(&out),
-        "Checked 22 files (5 integrations, 5 rules): 7 errors, 2 warnings, 0 info, 2 suppressed"
+        "Checked 23 files (5 integrations, 14 rules): 13 errors, 7 warnings, 0 info, 2 suppressed"
     );
 }
 
@@ -185,8 +196,8 @@ fn default_paths_come_from_sfdx_project_json() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/acme"),
         &[],
     );
-    assert_eq!(doc["summary"]["files"], 22);
-    assert!(finding_lines(&doc)[0].starts_with("IDN001 force-app/main/default/connectedApps/"));
+    assert_eq!(doc["summary"]["files"], 23);
+    assert!(finding_lines(&doc)[0].starts_with("NET003 force-app/main/default/connectedApps/"));
 }
 
 #[test]
@@ -211,7 +222,11 @@ fn selection_by_code_family_and_name() {
         rules(&["--select", "admin-profile,PRF"]),
         ["ADM001", "PRF001"]
     );
-    assert_eq!(rules(&["--ignore", "IDN,NET"]), ["ADM001", "PRF001"]);
+    assert_eq!(rules(&["--ignore", "APP,IDN,NET"]), ["ADM001", "PRF001"]);
+    assert_eq!(
+        rules(&["--select", "NET"]),
+        ["NET001", "NET002", "NET003", "NET004", "NET005"]
+    );
     let out = run(&["check", "testdata/acme", "--select", "NOPE999"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -258,7 +273,10 @@ fn rules_and_rule_explain_the_catalogue() {
     let out = run(&["rules"]);
     assert_eq!(out.status.code(), Some(0));
     let list = stdout(&out);
-    for code in ["ADM001", "IDN001", "IDN003", "NET001", "PRF001"] {
+    for code in [
+        "ADM001", "APP001", "APP002", "APP003", "APP004", "APP005", "IDN001", "IDN003", "NET001",
+        "NET002", "NET003", "NET004", "NET005", "PRF001",
+    ] {
         assert!(list.contains(code), "{list}");
     }
     let by_code = run(&["rule", "NET001"]);
