@@ -87,12 +87,19 @@ pub struct Finding {
     /// Text under the underline in rendered output.
     pub label: Option<String>,
     pub related: Vec<Related>,
+    /// The integration the finding names: the first of `integrations`.
     pub integration: Option<String>,
+    /// Every integration the finding concerns (a shared profile, a
+    /// permission set several integrations get), sorted.
+    pub integrations: Vec<String>,
     /// `Profile:Orders Integration`.
     pub component: String,
     /// What the finding is about within the component (a permission, an
     /// object, a range); part of the fingerprint.
     pub subject: String,
+    /// The element's value is a secret: outputs that quote the source
+    /// mask it.
+    pub redact: bool,
     pub fingerprint: String,
 }
 
@@ -108,8 +115,10 @@ impl Finding {
             label: None,
             related: vec![],
             integration: None,
+            integrations: vec![],
             component: String::new(),
             subject: String::new(),
+            redact: false,
             fingerprint: String::new(),
         }
     }
@@ -121,6 +130,17 @@ impl Finding {
 
     pub fn integration(mut self, name: Option<&str>) -> Self {
         self.integration = name.map(str::to_owned);
+        self.integrations = self.integration.iter().cloned().collect();
+        self
+    }
+
+    /// The integrations concerned; the finding names the first.
+    pub fn integrations(mut self, names: &[String]) -> Self {
+        let mut names = names.to_vec();
+        names.sort();
+        names.dedup();
+        self.integration = names.first().cloned();
+        self.integrations = names;
         self
     }
 
@@ -131,6 +151,12 @@ impl Finding {
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    /// Masks the element's value wherever the source is quoted.
+    pub fn redact(mut self) -> Self {
+        self.redact = true;
         self
     }
 
@@ -369,9 +395,11 @@ fn exception_for(cx: &Context, finding: &Finding, today: jiff::civil::Date) -> O
     let config_dir = cx.config.path.as_deref().and_then(Path::parent);
     cx.config.exceptions.iter().position(|e| {
         e.rule == finding.code
+            // Scoped to one integration: only findings about that
+            // integration alone (a shared profile concerns the others too).
             && e.integration
                 .as_ref()
-                .is_none_or(|i| finding.integration.as_ref() == Some(i))
+                .is_none_or(|i| finding.integrations.as_slice() == std::slice::from_ref(i))
             && e.file.as_ref().is_none_or(|glob| {
                 let rel = config_dir
                     .and_then(|d| path.strip_prefix(d).ok())

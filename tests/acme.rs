@@ -5,15 +5,49 @@ mod common;
 use common::*;
 
 const ACME_FINDINGS: &[&str] = &[
-    "IDN001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:13",
+    "NET003 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:5",
+    "APP005 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:12",
+    "APP004 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:13",
+    "APP001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:14",
+    "IDN001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:19",
+    "APP002 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:21",
+    "NET005 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:25",
+    "APP003 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:26",
+    "APP004 testdata/acme/force-app/main/default/namedCredentials/Legacy_ERP.namedCredential-meta.xml:10",
+    "ADM002 testdata/acme/force-app/main/default/permissionsets/Data_Warehouse_Read.permissionset-meta.xml:42",
+    "LIC002 testdata/acme/force-app/main/default/permissionsets/DocuSign_Envelopes.permissionset-meta.xml:11",
+    "ADM004 testdata/acme/force-app/main/default/permissionsets/Marketing_Cloud_Contacts.permissionset-meta.xml:6",
+    "ADM004 testdata/acme/force-app/main/default/permissionsets/Marketing_Cloud_Contacts.permissionset-meta.xml:11",
+    "ADM004 testdata/acme/force-app/main/default/permissionsets/Marketing_Cloud_Contacts.permissionset-meta.xml:23",
     "ADM001 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
     "IDN003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
     "NET001 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:2",
+    "PRF003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:4",
+    "PRF003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:19",
+    "ADM003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:33",
+    "ADM003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:43",
+    "PRF003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:48",
+    "IDN004 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:51",
+    "PRF003 testdata/acme/force-app/main/default/profiles/Admin.profile-meta.xml:54",
     "IDN003 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:2",
+    "NET004 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:10",
+    "NET002 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:15",
+    "NET004 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:15",
+    "IDN004 testdata/acme/force-app/main/default/profiles/Data Warehouse Integration.profile-meta.xml:20",
     "NET001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:2",
+    "ADM004 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:7",
+    "PRF002 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:7",
+    "ADM004 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:12",
+    "ADM004 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:26",
     "PRF001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:26",
+    "ADM004 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:36",
     "PRF001 testdata/acme/force-app/main/default/profiles/Marketing Cloud Integration.profile-meta.xml:36",
+    "IDN002 testdata/acme/force-app/main/default/profiles/Minimum Access - API Only Integrations.profile-meta.xml:2",
     "NET001 testdata/acme/force-app/main/default/profiles/Minimum Access - API Only Integrations.profile-meta.xml:2",
+    "REF002 testdata/acme/minpriv.toml:68",
+    "REF001 testdata/acme/minpriv.toml:75",
+    "EXC001 testdata/acme/minpriv.toml:78",
+    "EXC002 testdata/acme/minpriv.toml:84",
 ];
 
 #[test]
@@ -23,10 +57,11 @@ fn sample_org_findings_are_exact() {
     assert_eq!(finding_lines(&doc), ACME_FINDINGS);
     assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
     let summary = &doc["summary"];
-    assert_eq!(summary["files"], 22);
-    assert_eq!(summary["integrations"], 5);
-    assert_eq!(summary["errors"], 7);
-    assert_eq!(summary["warnings"], 2);
+    assert_eq!(summary["files"], 25);
+    assert_eq!(summary["integrations"], 7);
+    assert_eq!(summary["errors"], 25);
+    assert_eq!(summary["warnings"], 17);
+    assert_eq!(summary["infos"], 1);
     assert_eq!(
         summary["suppressed"], 2,
         "the PRF001 exception hides two findings"
@@ -118,9 +153,12 @@ fn text_output_matches_snapshot() {
     let out = run(&["check", "testdata/acme", "--color", "never"]);
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("acme_text", stdout(&out));
+    // Committed secrets are masked wherever the source is quoted.
+    assert!(!stdout(&out).contains("5A0C8E1F3B7D9A2C"));
+    assert!(!stdout(&out).contains("Erp-Integration-2019!"));
     assert_eq!(
         closing_line(&out),
-        "Checked 22 files (5 integrations, 5 rules): 7 errors, 2 warnings, 0 info, 2 suppressed"
+        "Checked 25 files (7 integrations, 26 rules): 25 errors, 17 warnings, 1 info, 2 suppressed"
     );
 }
 
@@ -174,7 +212,7 @@ fn excludes_apply_to_explicit_files_too() {
     let (_, doc) = check_json(&[file]);
     assert_eq!(doc["summary"]["files"], 1);
     assert!(!finding_lines(&doc).is_empty());
-    let (code, doc) = check_json(&[file, "--exclude", "**/profiles/Marketing*"]);
+    let (code, doc) = check_json(&[file, "--exclude", "**/profiles/Marketing*", "--select", "NET,PRF"]);
     assert_eq!(doc["summary"]["files"], 0);
     assert_eq!(code, 0);
 }
@@ -185,8 +223,8 @@ fn default_paths_come_from_sfdx_project_json() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/acme"),
         &[],
     );
-    assert_eq!(doc["summary"]["files"], 22);
-    assert!(finding_lines(&doc)[0].starts_with("IDN001 force-app/main/default/connectedApps/"));
+    assert_eq!(doc["summary"]["files"], 25);
+    assert!(finding_lines(&doc)[0].starts_with("NET003 force-app/main/default/connectedApps/"));
 }
 
 #[test]
@@ -206,12 +244,22 @@ fn selection_by_code_family_and_name() {
         codes
     };
     assert_eq!(rules(&["--select", "NET001"]), ["NET001"]);
-    assert_eq!(rules(&["--select", "IDN"]), ["IDN001", "IDN003"]);
+    assert_eq!(
+        rules(&["--select", "IDN"]),
+        ["IDN001", "IDN002", "IDN003", "IDN004"]
+    );
     assert_eq!(
         rules(&["--select", "admin-profile,PRF"]),
-        ["ADM001", "PRF001"]
+        ["ADM001", "PRF001", "PRF002", "PRF003"]
     );
-    assert_eq!(rules(&["--ignore", "IDN,NET"]), ["ADM001", "PRF001"]);
+    assert_eq!(
+        rules(&["--ignore", "APP,IDN,NET,PRF,EXC,REF,LIC"]),
+        ["ADM001", "ADM002", "ADM003", "ADM004"]
+    );
+    assert_eq!(
+        rules(&["--select", "NET"]),
+        ["NET001", "NET002", "NET003", "NET004", "NET005"]
+    );
     let out = run(&["check", "testdata/acme", "--select", "NOPE999"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -258,7 +306,11 @@ fn rules_and_rule_explain_the_catalogue() {
     let out = run(&["rules"]);
     assert_eq!(out.status.code(), Some(0));
     let list = stdout(&out);
-    for code in ["ADM001", "IDN001", "IDN003", "NET001", "PRF001"] {
+    for code in [
+        "ADM001", "ADM002", "ADM003", "ADM004", "APP001", "APP002", "APP003", "APP004", "APP005",
+        "EXC001", "EXC002", "IDN001", "IDN002", "IDN003", "IDN004", "LIC002", "NET001", "NET002",
+        "NET003", "NET004", "NET005", "PRF001", "PRF002", "PRF003", "REF001", "REF002",
+    ] {
         assert!(list.contains(code), "{list}");
     }
     let by_code = run(&["rule", "NET001"]);

@@ -12,11 +12,133 @@ use common::*;
 /// The findings of each rule on its `fail/` fixture, exactly.
 const FAIL_CASES: &[(&str, &[&str])] = &[
     (
+        "ADM002",
+        &[
+            "ADM002 testdata/rules/ADM002/fail/force-app/main/default/permissionsets/Erp_Admin_Tools.permissionset-meta.xml:8",
+            "ADM002 testdata/rules/ADM002/fail/force-app/main/default/permissionsets/Report_Export.permissionset-meta.xml:12",
+        ],
+    ),
+    (
+        "ADM003",
+        &[
+            "ADM003 testdata/rules/ADM003/fail/force-app/main/default/permissionsets/Erp_Accounts.permissionset-meta.xml:12",
+            "ADM003 testdata/rules/ADM003/fail/force-app/main/default/permissionsets/Erp_Accounts.permissionset-meta.xml:22",
+        ],
+    ),
+    (
+        "ADM004",
+        &[
+            "ADM004 testdata/rules/ADM004/fail/force-app/main/default/permissionsets/Erp_Accounts.permissionset-meta.xml:11",
+            "ADM004 testdata/rules/ADM004/fail/force-app/main/default/permissionsets/Erp_Accounts.permissionset-meta.xml:22",
+        ],
+    ),
+    (
+        "EXC001",
+        &[
+            "EXC001 testdata/rules/EXC001/fail/minpriv.toml:6",
+        ],
+    ),
+    (
+        "EXC002",
+        &[
+            "EXC002 testdata/rules/EXC002/fail/minpriv.toml:6",
+        ],
+    ),
+    (
+        "IDN002",
+        &[
+            "IDN002 testdata/rules/IDN002/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:2",
+        ],
+    ),
+    (
+        "IDN004",
+        &[
+            "IDN004 testdata/rules/IDN004/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:9",
+        ],
+    ),
+    (
+        "LIC002",
+        &[
+            "LIC002 testdata/rules/LIC002/fail/force-app/main/default/permissionsets/Erp_Read.permissionset-meta.xml:6",
+            "LIC002 testdata/rules/LIC002/fail/force-app/main/default/permissionsets/Erp_Write.permissionset-meta.xml:6",
+        ],
+    ),
+    (
+        "PRF002",
+        &[
+            "PRF002 testdata/rules/PRF002/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:6",
+            "PRF002 testdata/rules/PRF002/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:16",
+        ],
+    ),
+    (
+        "PRF003",
+        &[
+            "PRF003 testdata/rules/PRF003/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:4",
+            "PRF003 testdata/rules/PRF003/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:14",
+            "PRF003 testdata/rules/PRF003/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:32",
+        ],
+    ),
+    (
+        "REF001",
+        &[
+            "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:6",
+            "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:7",
+            "REF001 testdata/rules/REF001/fail/minpriv.toml:5",
+        ],
+    ),
+    (
+        "REF002",
+        &[
+            "REF002 testdata/rules/REF002/fail/minpriv.toml:5",
+        ],
+    ),
+    (
         "ADM001",
         &[
             "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Admin.profile-meta.xml:2",
             "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Sync Admin Clone.profile-meta.xml:21",
             "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Sync Admin Clone.profile-meta.xml:25",
+        ],
+    ),
+    (
+        "APP001",
+        &[
+            "APP001 testdata/rules/APP001/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:8",
+            "APP001 testdata/rules/APP001/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:2",
+            "APP001 testdata/rules/APP001/fail/force-app/main/default/extlClntAppOauthPolicies/Partner_Portal_oauthPlcy.ecaOauthPlcy-meta.xml:6",
+        ],
+    ),
+    (
+        "APP002",
+        &[
+            "APP002 testdata/rules/APP002/fail/force-app/main/default/connectedApps/Reporting_Export.connectedApp-meta.xml:13",
+            "APP002 testdata/rules/APP002/fail/force-app/main/default/extlClntAppOauthSettings/Partner_Portal_oauth.ecaOauth-meta.xml:3",
+        ],
+    ),
+    (
+        "APP003",
+        &[
+            "APP003 testdata/rules/APP003/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:14",
+            "APP003 testdata/rules/APP003/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:10",
+            "APP003 testdata/rules/APP003/fail/force-app/main/default/extlClntAppOauthPolicies/Partner_Portal_oauthPlcy.ecaOauthPlcy-meta.xml:8",
+        ],
+    ),
+    (
+        "APP004",
+        &[
+            "APP004 testdata/rules/APP004/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:8",
+            "APP004 testdata/rules/APP004/fail/force-app/main/default/extlClntAppGlobalOauthSets/Partner_Portal_glbloauth.ecaGlblOauth-meta.xml:5",
+            "APP004 testdata/rules/APP004/fail/force-app/main/default/namedCredentials/Billing_API.namedCredential-meta.xml:10",
+            "APP004 testdata/rules/APP004/fail/force-app/main/default/namedCredentials/Billing_API.namedCredential-meta.xml:12",
+            "APP004 testdata/rules/APP004/fail/force-app/main/default/namedCredentials/Legacy_ERP.namedCredential-meta.xml:9",
+        ],
+    ),
+    (
+        "APP005",
+        &[
+            "APP005 testdata/rules/APP005/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:7",
+            "APP005 testdata/rules/APP005/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:7",
+            "APP005 testdata/rules/APP005/fail/force-app/main/default/extlClntAppGlobalOauthSets/Partner_Portal_glbloauth.ecaGlblOauth-meta.xml:3",
         ],
     ),
     (
@@ -34,6 +156,44 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
         "NET001",
         &[
             "NET001 testdata/rules/NET001/fail/force-app/main/default/profiles/Custom%3A Integration.profile-meta.xml:2",
+        ],
+    ),
+    (
+        "NET002",
+        &[
+            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:5",
+            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:10",
+            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:20",
+            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:30",
+        ],
+    ),
+    (
+        "NET003",
+        &[
+            "NET003 testdata/rules/NET003/fail/force-app/main/default/connectedApps/Batch_Loader.connectedApp-meta.xml:8",
+            "NET003 testdata/rules/NET003/fail/force-app/main/default/extlClntAppOauthSettings/Partner_Portal_oauth.ecaOauth-meta.xml:6",
+            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:5",
+            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:13",
+            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:15",
+            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:20",
+            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:26",
+        ],
+    ),
+    (
+        "NET004",
+        &[
+            "NET004 testdata/rules/NET004/fail/force-app/main/default/profiles/ERP Integration.profile-meta.xml:10",
+            "NET004 testdata/rules/NET004/fail/force-app/main/default/profiles/ERP Integration.profile-meta.xml:15",
+            "NET004 testdata/rules/NET004/fail/force-app/main/default/profiles/ERP Integration.profile-meta.xml:25",
+        ],
+    ),
+    (
+        "NET005",
+        &[
+            "NET005 testdata/rules/NET005/fail/force-app/main/default/connectedApps/Field_Service.connectedApp-meta.xml:12",
+            "NET005 testdata/rules/NET005/fail/force-app/main/default/connectedApps/Legacy_Sync.connectedApp-meta.xml:15",
+            "NET005 testdata/rules/NET005/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:13",
+            "NET005 testdata/rules/NET005/fail/force-app/main/default/extlClntAppOauthPolicies/Partner_Portal_oauthPlcy.ecaOauthPlcy-meta.xml:5",
         ],
     ),
     (
@@ -156,6 +316,19 @@ fn examples(code: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Writes one example block into a throw-away project.
+fn write_example(dir: &Path, code: &str, info: &str, body: &str) {
+    match info.split_whitespace().next() {
+        Some("toml") => std::fs::write(dir.join("minpriv.toml"), body).unwrap(),
+        Some("xml") => {
+            let path = dir.join("force-app/main/default").join(example_path(body));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, body).unwrap();
+        }
+        other => panic!("rules/{code}.md: unknown example language {other:?}"),
+    }
+}
+
 #[test]
 fn documented_examples_behave() {
     for code in implemented_codes() {
@@ -165,23 +338,26 @@ fn documented_examples_behave() {
                 && examples.iter().any(|(i, _)| i.ends_with(" good")),
             "rules/{code}.md needs a bad and a good example"
         );
-        for (info, body) in examples {
+        // A block marked neither bad nor good (e.g. the inventory a rule
+        // needs) is context: it goes into every example's project.
+        let is_case = |info: &str| info.ends_with(" bad") || info.ends_with(" good");
+        let (cases, context): (Vec<_>, Vec<_>) =
+            examples.into_iter().partition(|(info, _)| is_case(info));
+        for (info, body) in cases {
             let dir = tempfile::tempdir().unwrap();
             // A project boundary, so no minpriv.toml above is picked up.
             std::fs::create_dir(dir.path().join(".git")).unwrap();
-            match info.split_whitespace().next() {
-                Some("toml") => std::fs::write(dir.path().join("minpriv.toml"), &body).unwrap(),
-                Some("xml") => {
-                    let path = dir
-                        .path()
-                        .join("force-app/main/default")
-                        .join(example_path(&body));
-                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                    std::fs::write(path, &body).unwrap();
-                }
-                other => panic!("rules/{code}.md: unknown example language {other:?}"),
+            for (context_info, context_body) in &context {
+                write_example(dir.path(), &code, context_info, context_body);
             }
-            let (_, doc) = check_json_in(dir.path(), &["--select", &code]);
+            write_example(dir.path(), &code, &info, &body);
+            // The exception rules judge the exceptions of rules that ran.
+            let select = if code.starts_with("EXC") {
+                format!("{code},NET001")
+            } else {
+                code.clone()
+            };
+            let (_, doc) = check_json_in(dir.path(), &["--select", &select]);
             assert_eq!(
                 doc["errors"].as_array().unwrap().len(),
                 0,

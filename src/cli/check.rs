@@ -46,7 +46,7 @@ pub struct CheckArgs {
     pub statistics: bool,
 
     /// Today's date for exception expiry, as YYYY-MM-DD [default: today].
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", env = "MINPRIV_NOW")]
     pub now: Option<jiff::civil::Date>,
 }
 

@@ -77,6 +77,29 @@ impl Texts {
             .clone()
     }
 
+    /// Masks the text content of the element at `loc` (a committed
+    /// secret) with `*`, keeping every byte offset.
+    pub fn redact(&mut self, sources: &Sources, loc: Loc) {
+        let text = self.get(sources, loc.file);
+        let (start, end) = (loc.span.start as usize, loc.span.end as usize);
+        let Some(element) = text.get(start..end) else { return };
+        let (Some(open), Some(close)) = (element.find('>'), element.rfind("</")) else {
+            return;
+        };
+        if open + 1 >= close {
+            return;
+        }
+        let masked: String = element[open + 1..close]
+            .chars()
+            .flat_map(|c| std::iter::repeat_n('*', c.len_utf8()))
+            .collect();
+        let mut redacted = String::with_capacity(text.len());
+        redacted.push_str(&text[..start + open + 1]);
+        redacted.push_str(&masked);
+        redacted.push_str(&text[start + close..]);
+        self.cache.insert(loc.file, Arc::new(redacted));
+    }
+
     /// 1-based `(line, column, end_line, end_column)` of a location; the
     /// end column is exclusive.
     pub fn position(&mut self, sources: &Sources, loc: Loc) -> (usize, usize, usize, usize) {

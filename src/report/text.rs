@@ -92,6 +92,9 @@ pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
         .with_width(WIDTH)
         .with_links(false)
         .without_syntax_highlighting();
+    for finding in run.findings.iter().filter(|f| f.redact) {
+        texts.redact(run.sources, finding.loc);
+    }
     let mut out = String::new();
     let mut emit = |report: &Report| {
         // Rendering into a String cannot fail.

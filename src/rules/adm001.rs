@@ -12,11 +12,11 @@ fn check(cx: &Context, out: &mut Findings) {
     for (p, _) in cx.integrations.profiles() {
         let profile = &org.profiles[p];
         let name = org.name(profile.header.name);
-        let (integration, users) = profile_users(cx, p);
+        let (integrations, users) = profile_users(cx, p);
         let finding = |loc, message: String| {
             Finding::new(loc, message)
                 .component(ComponentKind::Profile, name)
-                .integration(integration.as_deref())
+                .integrations(&integrations)
         };
         // The System Administrator profile itself: one finding for the
         // profile, not one per permission it holds.

@@ -23,7 +23,7 @@ fn check(cx: &Context, out: &mut Findings) {
             ),
         )
         .component(ComponentKind::Profile, name)
-        .integration(names.first().copied())
+        .integrations(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
         .label("shared by several integrations");
         for &i in users {
             let integration = &cx.integrations.list[i];

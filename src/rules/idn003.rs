@@ -14,7 +14,7 @@ fn check(cx: &Context, out: &mut Findings) {
             continue;
         }
         let name = org.name(profile.header.name);
-        let (integration, users) = profile_users(cx, p);
+        let (integrations, users) = profile_users(cx, p);
         // Point at an explicit `false` entry when there is one.
         let disabled = profile
             .grants
@@ -31,7 +31,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 format!("integration profile `{name}` does not grant ApiUserOnly, so its user can log in to the UI{users}"),
             )
             .component(ComponentKind::Profile, name)
-            .integration(integration.as_deref())
+            .integrations(&integrations)
             .subject(API_ONLY_PERMISSION)
             .label(label),
         );

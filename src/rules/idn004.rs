@@ -14,7 +14,7 @@ fn check(cx: &Context, out: &mut Findings) {
             continue;
         }
         let name = org.name(profile.header.name);
-        let (integration, users) = profile_users(cx, p);
+        let (integrations, users) = profile_users(cx, p);
         let (loc, licence) = match &profile.user_license {
             Some(l) => (l.loc, format!("`{}`", org.name(l.value))),
             None => (
@@ -28,7 +28,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 format!("integration profile `{name}` is not on the {INTEGRATION_LICENSE} licence (its licence is {licence}){users}"),
             )
             .component(ComponentKind::Profile, name)
-            .integration(integration.as_deref())
+            .integrations(&integrations)
             .label("not Salesforce Integration"),
         );
     }

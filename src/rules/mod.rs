@@ -6,6 +6,11 @@ mod adm001;
 mod adm002;
 mod adm003;
 mod adm004;
+mod app001;
+mod app002;
+mod app003;
+mod app004;
+mod app005;
 mod exc001;
 mod exc002;
 mod idn001;
@@ -14,6 +19,10 @@ mod idn003;
 mod idn004;
 mod lic002;
 mod net001;
+mod net002;
+mod net003;
+mod net004;
+mod net005;
 mod prf001;
 mod prf002;
 mod prf003;
@@ -22,7 +31,8 @@ mod ref002;
 
 use crate::access::{Grant, Holder};
 use crate::engine::{Context, ExceptionUse, Finding, Findings};
-use crate::model::ComponentKind;
+use crate::ip::IpSpan;
+use crate::model::{App, ComponentKind, IpRangeEntry, Org};
 
 /// How a rule checks.
 pub enum Check {
@@ -64,6 +74,11 @@ pub static ALL: &[RuleDef] = &[
     adm002::RULE,
     adm003::RULE,
     adm004::RULE,
+    app001::RULE,
+    app002::RULE,
+    app003::RULE,
+    app004::RULE,
+    app005::RULE,
     exc001::RULE,
     exc002::RULE,
     idn001::RULE,
@@ -72,6 +87,10 @@ pub static ALL: &[RuleDef] = &[
     idn004::RULE,
     lic002::RULE,
     net001::RULE,
+    net002::RULE,
+    net003::RULE,
+    net004::RULE,
+    net005::RULE,
     prf001::RULE,
     prf002::RULE,
     prf003::RULE,
@@ -148,7 +167,7 @@ impl PerGrant {
             let mut finding =
                 Finding::new(item.grant.site.key_loc(), message(&item, &holder, &users))
                     .component(kind, name)
-                    .integration(item.integrations.first().map(String::as_str))
+                    .integrations(&item.integrations)
                     .subject(&item.subject);
             finding = with_group_notes(cx, finding, &item.grant);
             out.push(finding);
@@ -203,12 +222,43 @@ pub(crate) fn users_suffix(names: &[String]) -> String {
 
 /// Shared by the profile rules: the integration a finding names, and the
 /// suffix that lists who uses the profile.
-pub(crate) fn profile_users(cx: &Context, profile: usize) -> (Option<String>, String) {
-    let names: Vec<String> = cx
+pub(crate) fn profile_users(cx: &Context, profile: usize) -> (Vec<String>, String) {
+    users(cx.integrations.names_for_profile(profile))
+}
+
+/// Shared by the app rules: the integration a finding names (declared or
+/// discovered, the first by name of those that list the app) and the
+/// suffix that lists them all.
+pub(crate) fn app_users(cx: &Context, app: usize) -> (Vec<String>, String) {
+    let mut names: Vec<&str> = cx
         .integrations
-        .names_for_profile(profile)
-        .into_iter()
-        .map(str::to_owned)
+        .list
+        .iter()
+        .filter(|i| i.apps.contains(&app))
+        .map(|i| i.name.as_str())
         .collect();
-    (names.first().cloned(), users_suffix(&names))
+    names.sort_unstable();
+    users(names)
+}
+
+fn users(names: Vec<&str>) -> (Vec<String>, String) {
+    let names: Vec<String> = names.into_iter().map(str::to_owned).collect();
+    let suffix = users_suffix(&names);
+    (names, suffix)
+}
+
+/// How messages name an app: ``connected app `Orders_Sync` ``.
+pub(crate) fn app_title(org: &Org, app: &App) -> String {
+    let kind = match app.kind {
+        ComponentKind::ExternalClientApp => "External Client App",
+        _ => "connected app",
+    };
+    format!("{kind} `{}`", org.name(app.name))
+}
+
+/// A login IP range entry as addresses, when it is a valid range; NET003
+/// reports the others, so the other IP rules skip them.
+pub(crate) fn valid_ip_span(entry: &IpRangeEntry) -> Option<IpSpan> {
+    let (start, end) = (entry.start.as_ref()?, entry.end.as_ref()?);
+    IpSpan::from_bounds(&start.value, &end.value).ok()
 }

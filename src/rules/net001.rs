@@ -14,14 +14,14 @@ fn check(cx: &Context, out: &mut Findings) {
             continue;
         }
         let name = org.name(profile.header.name);
-        let (integration, users) = profile_users(cx, p);
+        let (integrations, users) = profile_users(cx, p);
         out.push(
             Finding::new(
                 profile.header.root_loc(),
                 format!("integration profile `{name}` has no login IP ranges{users}"),
             )
             .component(ComponentKind::Profile, name)
-            .integration(integration.as_deref())
+            .integrations(&integrations)
             .label("no <loginIpRanges>"),
         );
     }

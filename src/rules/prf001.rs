@@ -13,7 +13,7 @@ fn check(cx: &Context, out: &mut Findings) {
     for (p, _) in cx.integrations.profiles() {
         let profile = &org.profiles[p];
         let name = org.name(profile.header.name);
-        let (integration, users) = profile_users(cx, p);
+        let (integrations, users) = profile_users(cx, p);
         let mut seen = HashSet::new();
         for permission in &profile.grants.object_permissions {
             // Entries with every flag false grant nothing; a repeated
@@ -32,7 +32,7 @@ fn check(cx: &Context, out: &mut Findings) {
                     ),
                 )
                 .component(ComponentKind::Profile, name)
-                .integration(integration.as_deref())
+                .integrations(&integrations)
                 .subject(object)
                 .label("object permissions belong in a permission set"),
             );

@@ -16,7 +16,7 @@ fn check(cx: &Context, out: &mut Findings) {
     for (p, _) in cx.integrations.profiles() {
         let profile = &org.profiles[p];
         let name = org.name(profile.header.name);
-        let (integration, users) = profile_users(cx, p);
+        let (integrations, users) = profile_users(cx, p);
         // One finding per object: a profile can hold thousands of fields.
         let mut by_object: BTreeMap<&str, Vec<&FieldPermission>> = BTreeMap::new();
         for field in profile
@@ -64,7 +64,7 @@ fn check(cx: &Context, out: &mut Findings) {
                     ),
                 )
                 .component(ComponentKind::Profile, name)
-                .integration(integration.as_deref())
+                .integrations(&integrations)
                 .subject(object)
                 .label("field permissions belong in a permission set"),
             );

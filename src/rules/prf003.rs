@@ -26,7 +26,7 @@ fn check(cx: &Context, out: &mut Findings) {
     for (p, _) in cx.integrations.profiles() {
         let profile = &org.profiles[p];
         let name = org.name(profile.header.name);
-        let (integration, users) = profile_users(cx, p);
+        let (integrations, users) = profile_users(cx, p);
         // One finding per kind of access, at its first element.
         let mut by_kind: BTreeMap<&str, Vec<(Site, &str)>> = BTreeMap::new();
         for access in profile
@@ -81,7 +81,7 @@ fn check(cx: &Context, out: &mut Findings) {
                     ),
                 )
                 .component(ComponentKind::Profile, name)
-                .integration(integration.as_deref())
+                .integrations(&integrations)
                 .subject(kind)
                 .label("belongs in a permission set"),
             );

@@ -9,6 +9,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// The date the tests run "on".
+pub const TODAY: &str = "2026-11-27";
+
 pub fn minpriv() -> Command {
     let mut cmd = Command::cargo_bin("minpriv").expect("binary builds");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
