@@ -111,3 +111,17 @@ fn a_decomposed_part_without_its_permission_set_is_an_error() {
         "{message}"
     );
 }
+
+#[test]
+fn a_grant_through_two_groups_is_one_finding_with_both_groups_as_notes() {
+    let out = run(&[
+        "check",
+        "testdata/rules/ADM002/fail",
+        "--select",
+        "ADM002",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("adm002_two_groups", stdout(&out));
+}

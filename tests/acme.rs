@@ -212,7 +212,13 @@ fn excludes_apply_to_explicit_files_too() {
     let (_, doc) = check_json(&[file]);
     assert_eq!(doc["summary"]["files"], 1);
     assert!(!finding_lines(&doc).is_empty());
-    let (code, doc) = check_json(&[file, "--exclude", "**/profiles/Marketing*", "--select", "NET,PRF"]);
+    let (code, doc) = check_json(&[
+        file,
+        "--exclude",
+        "**/profiles/Marketing*",
+        "--select",
+        "NET,PRF",
+    ]);
     assert_eq!(doc["summary"]["files"], 0);
     assert_eq!(code, 0);
 }

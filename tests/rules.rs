@@ -34,15 +34,11 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
     ),
     (
         "EXC001",
-        &[
-            "EXC001 testdata/rules/EXC001/fail/minpriv.toml:6",
-        ],
+        &["EXC001 testdata/rules/EXC001/fail/minpriv.toml:6"],
     ),
     (
         "EXC002",
-        &[
-            "EXC002 testdata/rules/EXC002/fail/minpriv.toml:6",
-        ],
+        &["EXC002 testdata/rules/EXC002/fail/minpriv.toml:6"],
     ),
     (
         "IDN002",
@@ -88,9 +84,7 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
     ),
     (
         "REF002",
-        &[
-            "REF002 testdata/rules/REF002/fail/minpriv.toml:5",
-        ],
+        &["REF002 testdata/rules/REF002/fail/minpriv.toml:5"],
     ),
     (
         "ADM001",

@@ -82,7 +82,9 @@ impl Texts {
     pub fn redact(&mut self, sources: &Sources, loc: Loc) {
         let text = self.get(sources, loc.file);
         let (start, end) = (loc.span.start as usize, loc.span.end as usize);
-        let Some(element) = text.get(start..end) else { return };
+        let Some(element) = text.get(start..end) else {
+            return;
+        };
         let (Some(open), Some(close)) = (element.find('>'), element.rfind("</")) else {
             return;
         };
