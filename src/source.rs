@@ -120,35 +120,34 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 /// 1-based line and column (in characters) of byte offsets in one text.
-pub struct LineIndex<'a> {
-    text: &'a str,
+/// Built once per file, then each lookup is a binary search.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
     line_starts: Vec<usize>,
 }
 
-impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, line_starts }
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { line_starts }
     }
 
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+    /// The position of `offset` in `text`, the text the index was built on.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self
-            .text
+        let col = text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
-}
-
-fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    hay.iter()
-        .enumerate()
-        .filter(move |(_, b)| **b == needle)
-        .map(|(i, _)| i)
 }
 
 /// An input that could not be read or parsed. The run goes on without it
@@ -199,12 +198,13 @@ mod tests {
 
     #[test]
     fn line_col_counts_characters_from_one() {
-        let idx = LineIndex::new("ab\nc\u{e9}d\n");
-        assert_eq!(idx.line_col(0), (1, 1));
-        assert_eq!(idx.line_col(3), (2, 1));
+        let text = "ab\nc\u{e9}d\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), (1, 1));
+        assert_eq!(idx.line_col(text, 3), (2, 1));
         // 'd' follows a two-byte character: byte 6, character column 3.
-        assert_eq!(idx.line_col(6), (2, 3));
-        assert_eq!(idx.line_col(100), (3, 1));
+        assert_eq!(idx.line_col(text, 6), (2, 3));
+        assert_eq!(idx.line_col(text, 100), (3, 1));
     }
 
     #[test]

@@ -66,15 +66,20 @@ impl Summary {
 /// keeps only spans), with what the terminal must never see replaced.
 #[derive(Default)]
 pub struct Texts {
-    cache: HashMap<FileId, Arc<String>>,
+    cache: HashMap<FileId, (Arc<String>, Arc<LineIndex>)>,
 }
 
 impl Texts {
+    fn entry(&mut self, sources: &Sources, file: FileId) -> &mut (Arc<String>, Arc<LineIndex>) {
+        self.cache.entry(file).or_insert_with(|| {
+            let text = read_for_display(&sources.get(file).path);
+            let index = LineIndex::new(&text);
+            (Arc::new(text), Arc::new(index))
+        })
+    }
+
     pub fn get(&mut self, sources: &Sources, file: FileId) -> Arc<String> {
-        self.cache
-            .entry(file)
-            .or_insert_with(|| Arc::new(read_for_display(&sources.get(file).path)))
-            .clone()
+        self.entry(sources, file).0.clone()
     }
 
     /// Masks the text content of the element at `loc` (a committed
@@ -99,16 +104,16 @@ impl Texts {
         redacted.push_str(&text[..start + open + 1]);
         redacted.push_str(&masked);
         redacted.push_str(&text[start + close..]);
-        self.cache.insert(loc.file, Arc::new(redacted));
+        // Same bytes per line: the line index stays valid.
+        self.entry(sources, loc.file).0 = Arc::new(redacted);
     }
 
     /// 1-based `(line, column, end_line, end_column)` of a location; the
     /// end column is exclusive.
     pub fn position(&mut self, sources: &Sources, loc: Loc) -> (usize, usize, usize, usize) {
-        let text = self.get(sources, loc.file);
-        let index = LineIndex::new(&text);
-        let (line, column) = index.line_col(loc.span.start as usize);
-        let (end_line, end_column) = index.line_col(loc.span.end as usize);
+        let (text, index) = self.entry(sources, loc.file).clone();
+        let (line, column) = index.line_col(&text, loc.span.start as usize);
+        let (end_line, end_column) = index.line_col(&text, loc.span.end as usize);
         (line, column, end_line, end_column)
     }
 }
@@ -179,6 +184,13 @@ pub fn terminal_safe(text: &str) -> String {
 /// directory and a rename, so a reader never sees half a report.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    // `/dev/null`, a pipe, a terminal: not a file to replace, write to it.
+    if path.metadata().is_ok_and(|m| !m.is_file()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(bytes);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -201,5 +213,14 @@ mod tests {
         assert_eq!(safe.len(), text.len());
         assert!(!safe.contains('\u{1b}'));
         assert_eq!(terminal_safe("x\u{1b}y"), "x\\u{1b}y");
+    }
+
+    #[test]
+    fn atomic_writes_replace_files_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("report.json");
+        std::fs::write(&file, "old and longer").unwrap();
+        write_atomic(&file, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
     }
 }
