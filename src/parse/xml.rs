@@ -129,7 +129,11 @@ impl<'a> Xml<'a> {
     ) -> XmlResult<Elem<'a>> {
         let from = start - self.base + 1;
         let name = &self.text[from..from + tag.name().as_ref().len()];
-        let local = name.rsplit(':').next().unwrap_or(name);
+        // Salesforce writes no prefixes; a plain byte scan keeps this cheap.
+        let local = match name.bytes().rposition(|b| b == b':') {
+            Some(i) => &name[i + 1..],
+            None => name,
+        };
         Ok(Elem {
             name: local,
             start,
