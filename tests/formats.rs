@@ -307,7 +307,31 @@ fn junit_of_the_sample_org() {
     assert_eq!(code, 1);
     assert!(!out.contains("time="), "no durations");
     assert!(!out.contains("timestamp"), "no timestamps");
+    assert_well_formed(&out);
     insta::assert_snapshot!("acme_junit", out);
+}
+
+/// Parses XML to the end: every element closed, every entity known.
+fn assert_well_formed(xml: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0i32;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::GeneralRef(r)) => {
+                assert!(
+                    ["lt", "gt", "amp", "apos", "quot"].contains(&&*r),
+                    "unknown entity {}",
+                    &*r
+                );
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "every element is closed");
 }
 
 #[test]
@@ -315,6 +339,7 @@ fn junit_marks_skipped_rules_and_unreadable_inputs() {
     let dir = awkward_project();
     let (code, out, _) = check_in(dir.path(), &["--format", "junit", "--select", "NET001"]);
     assert_eq!(code, 2);
+    assert_well_formed(&out);
     let (rules, inputs) = out.split_at(out.find("  <testsuite name=\"minpriv input\"").unwrap());
     assert_eq!(
         rules,
