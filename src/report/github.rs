@@ -14,7 +14,7 @@
 
 use std::fmt::Write;
 
-use super::{Region, Run, Texts, printable};
+use super::{Region, Run, Texts, printable_char};
 use crate::catalogue::Severity;
 use crate::source::Loc;
 
@@ -102,7 +102,7 @@ pub fn escape_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
-            c => out.push_str(&printable(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(printable_char(c)),
         }
     }
     out

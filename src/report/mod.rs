@@ -195,16 +195,17 @@ pub fn terminal_safe(text: &str) -> String {
 /// control characters even escaped) and for log lines: controls other than
 /// tab and newline, and bidirectional overrides, become U+FFFD.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\t' => c,
-            c if c.is_control() => '\u{fffd}',
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}' => {
-                '\u{fffd}'
-            }
-            c => c,
-        })
-        .collect()
+    text.chars().map(printable_char).collect()
+}
+
+/// [`printable`] for one character.
+pub fn printable_char(c: char) -> char {
+    match c {
+        '\n' | '\t' => c,
+        c if c.is_control() => '\u{fffd}',
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+        c => c,
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same
