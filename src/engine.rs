@@ -374,13 +374,20 @@ fn stamp(mut f: Finding, rule: &'static Rule) -> Finding {
 /// Stable across line moves, reformatting and source/mdapi format: only
 /// the rule, integration, component and subject go in.
 fn fingerprint(f: &Finding) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [
+    fingerprint_of(&[
         f.code,
         f.integration.as_deref().unwrap_or(""),
         &f.component,
         &f.subject,
-    ] {
+    ])
+}
+
+/// 64-bit FNV-1a over the parts, each closed by a NUL, as 16 hex digits.
+/// The recipe is part of the baseline format (`minpriv/v1`): changing it
+/// invalidates every baseline.
+pub fn fingerprint_of(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
         for byte in part.bytes().chain([0]) {
             hash ^= byte as u64;
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);

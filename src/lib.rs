@@ -4,10 +4,12 @@
 //! [`discover`] finds the metadata files, [`parse`] turns each into the typed
 //! [`model`] (in parallel, streaming), [`config`] reads the inventory,
 //! [`integration`] works out who the integrations are, [`engine`] runs the
-//! [`rules`] and applies selection and exceptions, and [`report`] renders the
-//! findings. The command line in [`cli`] only wires the stages together.
+//! [`rules`] and applies selection and exceptions, [`baseline`] hides the
+//! findings a team has accepted, and [`report`] renders the findings. The
+//! command line in [`cli`] only wires the stages together.
 
 pub mod access;
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

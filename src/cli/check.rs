@@ -1,14 +1,16 @@
 //! `minpriv check`: discover → parse → resolve integrations → run rules →
 //! report.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
+use clap::{ArgMatches, Args, ValueEnum};
 
 use super::load::{InputArgs, Loaded, load};
+use super::progress::Progress;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
+use crate::baseline::Baseline;
 use crate::config::FailOn;
 use crate::engine::{self, Context, Inputs};
 use crate::report::{self, Run, Summary, Texts};
@@ -18,12 +20,24 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format [default: text]. Repeatable: each -o FILE writes the
+    /// --format before it; at most one format goes to standard output.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<Format>,
 
-    /// Write the report to FILE instead of standard output.
+    /// Write the report of the preceding --format to FILE instead of
+    /// standard output (written atomically; repeatable).
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+
+    /// Hide the findings this baseline file records (counted as suppressed).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in this baseline file; the run then
+    /// exits 0 unless an input could not be checked.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 
     /// Rules to run: ALL, codes, families or names (replaces [lint] select).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
@@ -52,12 +66,145 @@ pub struct CheckArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Reports with the offending element underlined (for people).
     Text,
+    /// minpriv's stable, versioned JSON.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (pull-request annotations).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// JUnit XML: a testsuite per rule, a testcase per file.
+    Junit,
 }
 
-pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
+        }
+    }
+}
+
+/// Where one report goes: a file, or standard output (`None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+/// Pairs each `-o FILE` with the `--format` before it on the command line;
+/// each value comes with its argument index as clap saw it. With one format
+/// the order does not matter; a format without a file goes to standard
+/// output, and at most one may.
+pub fn destinations(
+    formats: &[(usize, Format)],
+    outputs: &[(usize, PathBuf)],
+) -> Result<Vec<Destination>, String> {
+    let mut out: Vec<Destination> = if formats.is_empty() {
+        vec![Destination {
+            format: Format::Text,
+            file: None,
+        }]
+    } else {
+        formats
+            .iter()
+            .map(|&(_, format)| Destination { format, file: None })
+            .collect()
+    };
+    if out.len() == 1 {
+        match outputs {
+            [] => {}
+            [(_, file)] => out[0].file = Some(file.clone()),
+            _ => {
+                return Err(
+                    "several -o files for one --format; give one --format before each -o".into(),
+                );
+            }
+        }
+    } else {
+        for (at, file) in outputs {
+            let Some(owner) = formats.iter().rposition(|(f_at, _)| f_at < at) else {
+                return Err(format!(
+                    "-o {} comes before any --format; put each -o after the --format it writes",
+                    file.display()
+                ));
+            };
+            if let Some(taken) = &out[owner].file {
+                return Err(format!(
+                    "--format {} has two -o files ({} and {}); give each its own --format",
+                    out[owner].format.name(),
+                    taken.display(),
+                    file.display()
+                ));
+            }
+            out[owner].file = Some(file.clone());
+        }
+    }
+    let to_stdout: Vec<&str> = out
+        .iter()
+        .filter(|d| d.file.is_none())
+        .map(|d| d.format.name())
+        .collect();
+    if to_stdout.len() > 1 {
+        return Err(format!(
+            "only one format can go to standard output, not {}; give the others -o FILE",
+            to_stdout.join(" and ")
+        ));
+    }
+    for (i, d) in out.iter().enumerate() {
+        if let Some(file) = &d.file
+            && out[..i].iter().any(|e| e.file.as_ref() == Some(file))
+        {
+            return Err(format!("{} is named by -o twice", file.display()));
+        }
+    }
+    Ok(out)
+}
+
+/// The `--format` and `-o` values with their positions on the command line.
+fn positioned<T: Clone>(matches: Option<&ArgMatches>, id: &str, values: &[T]) -> Vec<(usize, T)> {
+    let indices: Vec<usize> = matches
+        .and_then(|m| m.indices_of(id))
+        .map(|i| i.collect())
+        .unwrap_or_default();
+    values
+        .iter()
+        .enumerate()
+        .map(|(n, v)| (indices.get(n).copied().unwrap_or(n), v.clone()))
+        .collect()
+}
+
+pub fn run(
+    args: CheckArgs,
+    matches: Option<&ArgMatches>,
+    stdout_color: bool,
+    stderr_color: bool,
+) -> u8 {
     let started = Instant::now();
+    let destinations = match destinations(
+        &positioned(matches, "format", &args.format),
+        &positioned(matches, "output", &args.output),
+    ) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => return fail(e),
+        },
+        None => None,
+    };
+    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
+    progress.stage("Reading metadata".into(), 0);
     let loaded = match load(&args.input, stderr_color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -66,10 +213,11 @@ pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
         config,
         org,
         integrations,
-        files,
+        checked,
         errors,
         ..
     } = &loaded;
+    let files = checked.len();
     let select: Vec<String> = if args.select.is_empty() {
         config
             .lint
@@ -99,6 +247,10 @@ pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     let today = args
         .now
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    progress.stage(
+        format!("Running {} rules on {files} files", rules.len()),
+        files,
+    );
     let cx = Context::new(org, config, integrations, today);
     let outcome = engine::run(
         &cx,
@@ -108,35 +260,61 @@ pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
         },
     );
 
+    let mut findings = outcome.findings;
+    if let Some(path) = &args.write_baseline {
+        let written = Baseline::from_findings(&findings).to_json();
+        if let Err(e) = report::write_atomic(path, written.as_bytes()) {
+            return fail(format_args!("cannot write {}: {e}", path.display()));
+        }
+    }
+    let baselined = baseline.as_ref().map_or(0, |b| b.apply(&mut findings));
+
     let mut summary = Summary {
-        files: *files,
+        files,
         integrations: integrations.list.len(),
         rules: rules.len() - outcome.not_evaluated.len(),
-        suppressed: outcome.suppressed,
+        suppressed: outcome.suppressed + baselined,
         ..Summary::default()
     };
-    summary.count(&outcome.findings);
+    summary.count(&findings);
     summary.not_evaluated(&outcome.not_evaluated);
     let run = Run {
         sources: &org.sources,
-        findings: &outcome.findings,
+        rules: &rules,
+        checked,
+        findings: &findings,
         errors,
         internal_errors: &outcome.internal_errors,
         summary,
     };
 
+    progress.stage("Writing reports".into(), files);
     let mut texts = Texts::default();
-    let to_file = args.output.is_some();
-    let rendered = match args.format {
-        Format::Text => report::text::render(&run, &mut texts, stdout_color && !to_file),
-        Format::Json => report::json::render(&run, &mut texts),
-    };
-    if let Err(e) = emit(&rendered, args.output.as_deref()) {
-        return fail(e);
+    let rendered: Vec<(String, Option<&Path>)> = destinations
+        .iter()
+        .map(|d| {
+            let text = match d.format {
+                Format::Text => {
+                    report::text::render(&run, &mut texts, stdout_color && d.file.is_none())
+                }
+                Format::Json => report::json::render(&run, &mut texts),
+                Format::Sarif => report::sarif::render(&run, &mut texts),
+                Format::Github => report::github::render(&run, &mut texts),
+                Format::Gitlab => report::gitlab::render(&run, &mut texts),
+                Format::Junit => report::junit::render(&run, &mut texts),
+            };
+            (text, d.file.as_deref())
+        })
+        .collect();
+    progress.finish();
+    for (text, file) in &rendered {
+        if let Err(e) = emit(text, *file) {
+            return fail(e);
+        }
     }
 
     if args.statistics {
-        eprint!("{}", statistics(&outcome.findings));
+        eprint!("{}", statistics(&findings));
     }
     if !args.quiet {
         eprintln!(
@@ -145,9 +323,12 @@ pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
         );
     }
 
-    if !errors.is_empty() || !outcome.internal_errors.is_empty() {
+    if run.failed() {
         EXIT_ERROR
-    } else if outcome.findings.iter().any(|f| fail_on.fails(f.severity)) {
+    } else if args.write_baseline.is_some() {
+        // Every finding is in the new baseline: nothing is left to fail on.
+        EXIT_CLEAN
+    } else if findings.iter().any(|f| fail_on.fails(f.severity)) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -221,4 +402,42 @@ fn statistics(findings: &[engine::Finding]) -> String {
         .into_iter()
         .map(|((code, name), n)| format!("{n:>5}  {code}  {name}\n"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_output_pairs_with_the_format_before_it() {
+        use Format::*;
+        let to = |format, file: Option<&str>| Destination {
+            format,
+            file: file.map(PathBuf::from),
+        };
+        let file = |at, name: &str| (at, PathBuf::from(name));
+        assert_eq!(destinations(&[], &[]), Ok(vec![to(Text, None)]));
+        assert_eq!(
+            destinations(&[], &[file(1, "r.txt")]),
+            Ok(vec![to(Text, Some("r.txt"))])
+        );
+        assert_eq!(
+            destinations(&[(3, Json)], &[file(1, "r.json")]),
+            Ok(vec![to(Json, Some("r.json"))]),
+            "one format: either order"
+        );
+        assert_eq!(
+            destinations(
+                &[(1, Sarif), (5, Github), (7, Junit)],
+                &[file(3, "m.sarif"), file(9, "j.xml")]
+            ),
+            Ok(vec![
+                to(Sarif, Some("m.sarif")),
+                to(Github, None),
+                to(Junit, Some("j.xml"))
+            ])
+        );
+        assert!(destinations(&[(1, Json), (3, Sarif)], &[]).is_err());
+        assert!(destinations(&[(3, Json), (5, Sarif)], &[file(1, "a")]).is_err());
+    }
 }

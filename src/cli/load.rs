@@ -13,7 +13,7 @@ use crate::integration::Integrations;
 use crate::model::Org;
 use crate::parse;
 use crate::report;
-use crate::source::{FileError, Sources, display_path};
+use crate::source::{FileError, FileId, Sources, display_path};
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -47,8 +47,9 @@ pub struct Loaded {
     pub config: Config,
     pub org: Org,
     pub integrations: Integrations,
-    /// Metadata files read (the config is not counted).
-    pub files: usize,
+    /// The metadata files read, in discovery order (the config is not
+    /// one of them).
+    pub checked: Vec<FileId>,
     /// Inputs that could not be read, sorted by file and position.
     pub errors: Vec<FileError>,
 }
@@ -114,7 +115,7 @@ pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
         config,
         org,
         integrations,
-        files: discovery.inputs.len(),
+        checked: discovery.inputs.iter().map(|i| i.file).collect(),
         errors,
     })
 }

@@ -4,12 +4,13 @@
 mod access;
 mod check;
 mod load;
+mod progress;
 mod rules;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 pub use access::AccessArgs;
 pub use check::CheckArgs;
@@ -40,6 +41,8 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+// Parsed once per run: the size of `check`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Lint metadata against the inventory: the main job.
     Check(CheckArgs),
@@ -72,11 +75,19 @@ impl ColorChoice {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches too, not only the parsed arguments: `check` pairs each
+    // `-o` with the `--format` before it by position.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let stdout_color = cli.color.enabled(std::io::stdout().is_terminal());
     let stderr_color = cli.color.enabled(std::io::stderr().is_terminal());
     let code = match cli.command {
-        Command::Check(args) => check::run(args, stdout_color, stderr_color),
+        Command::Check(args) => check::run(
+            args,
+            matches.subcommand_matches("check"),
+            stdout_color,
+            stderr_color,
+        ),
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::explain(args),
         Command::Access(args) => access::run(args, stderr_color),

@@ -1,20 +1,29 @@
 //! Rendering a run: the findings, the inputs that failed, and a summary.
 //! Detection never formats; these modules never decide.
 
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::catalogue::Severity;
+use crate::catalogue::{Rule, Severity};
 use crate::engine::{Finding, NotEvaluated};
 use crate::source::{FileError, FileId, LineIndex, Loc, Sources};
 
 /// Everything a renderer needs.
 pub struct Run<'a> {
     pub sources: &'a Sources,
+    /// The rules the run selected, in catalogue order (including those
+    /// not evaluated).
+    pub rules: &'a [&'static Rule],
+    /// The metadata files the run read, in discovery order.
+    pub checked: &'a [FileId],
     pub findings: &'a [Finding],
     pub errors: &'a [FileError],
     /// Crashes inside minpriv (not tied to a file).
@@ -59,6 +68,18 @@ impl Summary {
                 reason: n.reason,
             })
             .collect();
+    }
+}
+
+impl Run<'_> {
+    /// Whether some input could not be checked (or minpriv crashed).
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty() || !self.internal_errors.is_empty()
+    }
+
+    /// The shown path of a file.
+    pub fn display(&self, file: FileId) -> &str {
+        &self.sources.get(file).display
     }
 }
 
@@ -116,6 +137,26 @@ impl Texts {
         let (end_line, end_column) = index.line_col(&text, loc.span.end as usize);
         (line, column, end_line, end_column)
     }
+
+    /// [`Texts::position`] as a value with names.
+    pub fn region(&mut self, sources: &Sources, loc: Loc) -> Region {
+        let (line, column, end_line, end_column) = self.position(sources, loc);
+        Region {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+/// 1-based start and end of a location; `end_column` is exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
 }
 
 /// A file's text with byte offsets intact: invalid UTF-8 becomes
@@ -178,6 +219,23 @@ pub fn terminal_safe(text: &str) -> String {
         }
     }
     out
+}
+
+/// A string from metadata, made safe for XML 1.0 (which cannot carry most
+/// control characters even escaped) and for log lines: controls other than
+/// tab and newline, and bidirectional overrides, become U+FFFD.
+pub fn printable(text: &str) -> String {
+    text.chars().map(printable_char).collect()
+}
+
+/// [`printable`] for one character.
+pub fn printable_char(c: char) -> char {
+    match c {
+        '\n' | '\t' => c,
+        c if c.is_control() => '\u{fffd}',
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+        c => c,
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same
