@@ -270,10 +270,16 @@ fn main() {
             other => panic!("unknown option {other}; use --size 100MB --out DIR --seed N"),
         }
     }
-    generate(&out, size, seed);
+    let (files, bytes) = generate(&out, size, seed);
+    println!(
+        "wrote {files} files, {:.1} MB, to {}",
+        bytes as f64 / 1e6,
+        out.display()
+    );
 }
 
-fn generate(root: &Path, target: u64, seed: u64) {
+/// Writes the org and returns how many files and bytes it wrote.
+pub fn generate(root: &Path, target: u64, seed: u64) -> (u64, u64) {
     if root.exists() {
         std::fs::remove_dir_all(root).expect("clear the output directory");
     }
@@ -345,10 +351,5 @@ fn generate(root: &Path, target: u64, seed: u64) {
         i += 1;
     }
     w.write("minpriv.toml", &toml);
-    println!(
-        "wrote {} files, {:.1} MB, to {}",
-        w.files,
-        w.bytes as f64 / 1e6,
-        root.display()
-    );
+    (w.files, w.bytes)
 }
