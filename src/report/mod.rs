@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::catalogue::{Rule, Severity};
 use crate::engine::{Finding, NotEvaluated};
-use crate::source::{FileError, FileId, LineIndex, Loc, Sources};
+use crate::source::{FileError, FileId, LineIndex, Loc, Sources, Span};
 
 /// Everything a renderer needs.
 pub struct Run<'a> {
@@ -85,15 +85,29 @@ impl Run<'_> {
 
 /// File texts, read again when a finding in them is rendered (the model
 /// keeps only spans), with what the terminal must never see replaced.
+/// Only a few files are held at a time: findings come sorted by file, so a
+/// run over a gigabyte of metadata never holds more than a handful.
 #[derive(Default)]
 pub struct Texts {
     cache: HashMap<FileId, (Arc<String>, Arc<LineIndex>)>,
+    /// Secrets to mask, per file, applied whenever the file is read.
+    redactions: HashMap<FileId, Vec<Span>>,
 }
+
+/// Files held at once.
+const CACHED_FILES: usize = 8;
 
 impl Texts {
     fn entry(&mut self, sources: &Sources, file: FileId) -> &mut (Arc<String>, Arc<LineIndex>) {
+        if !self.cache.contains_key(&file) && self.cache.len() >= CACHED_FILES {
+            self.cache.clear();
+        }
+        let redactions = &self.redactions;
         self.cache.entry(file).or_insert_with(|| {
-            let text = read_for_display(&sources.get(file).path);
+            let mut text = read_for_display(&sources.get(file).path);
+            for span in redactions.get(&file).into_iter().flatten() {
+                mask_element_text(&mut text, *span);
+            }
             let index = LineIndex::new(&text);
             (Arc::new(text), Arc::new(index))
         })
@@ -104,29 +118,10 @@ impl Texts {
     }
 
     /// Masks the text content of the element at `loc` (a committed
-    /// secret) with `*`, keeping every byte offset.
-    pub fn redact(&mut self, sources: &Sources, loc: Loc) {
-        let text = self.get(sources, loc.file);
-        let (start, end) = (loc.span.start as usize, loc.span.end as usize);
-        let Some(element) = text.get(start..end) else {
-            return;
-        };
-        let (Some(open), Some(close)) = (element.find('>'), element.rfind("</")) else {
-            return;
-        };
-        if open + 1 >= close {
-            return;
-        }
-        let masked: String = element[open + 1..close]
-            .chars()
-            .flat_map(|c| std::iter::repeat_n('*', c.len_utf8()))
-            .collect();
-        let mut redacted = String::with_capacity(text.len());
-        redacted.push_str(&text[..start + open + 1]);
-        redacted.push_str(&masked);
-        redacted.push_str(&text[start + close..]);
-        // Same bytes per line: the line index stays valid.
-        self.entry(sources, loc.file).0 = Arc::new(redacted);
+    /// secret) with `*` from now on, keeping every byte offset.
+    pub fn redact(&mut self, loc: Loc) {
+        self.redactions.entry(loc.file).or_default().push(loc.span);
+        self.cache.remove(&loc.file);
     }
 
     /// 1-based `(line, column, end_line, end_column)` of a location; the
@@ -157,6 +152,26 @@ pub struct Region {
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+}
+
+/// Replaces the text between an element's start and end tags with `*`,
+/// byte for byte, so spans and lines stay where they were.
+fn mask_element_text(text: &mut String, span: Span) {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let Some(element) = text.get(start..end) else {
+        return;
+    };
+    let (Some(open), Some(close)) = (element.find('>'), element.rfind("</")) else {
+        return;
+    };
+    if open + 1 >= close {
+        return;
+    }
+    let masked: String = element[open + 1..close]
+        .chars()
+        .flat_map(|c| std::iter::repeat_n('*', c.len_utf8()))
+        .collect();
+    text.replace_range(start + open + 1..start + close, &masked);
 }
 
 /// A file's text with byte offsets intact: invalid UTF-8 becomes

@@ -93,7 +93,7 @@ pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
         .with_links(false)
         .without_syntax_highlighting();
     for finding in run.findings.iter().filter(|f| f.redact) {
-        texts.redact(run.sources, finding.loc);
+        texts.redact(finding.loc);
     }
     let mut out = String::new();
     let mut emit = |report: &Report| {
