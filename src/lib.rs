@@ -3,7 +3,8 @@
 //! The pipeline is a row of plain stages, each in its own module:
 //! [`discover`] finds the metadata files, [`parse`] turns each into the typed
 //! [`model`] (in parallel, streaming), [`config`] reads the inventory,
-//! [`integration`] works out who the integrations are, [`engine`] runs the
+//! [`orgdata`] reads the optional org snapshot, [`integration`] works out
+//! who the integrations are, [`engine`] runs the
 //! [`rules`] and applies selection and exceptions, and [`report`] renders the
 //! findings. The command line in [`cli`] only wires the stages together.
 
@@ -16,6 +17,7 @@ pub mod engine;
 pub mod integration;
 pub mod ip;
 pub mod model;
+pub mod orgdata;
 pub mod parse;
 pub mod report;
 pub mod rules;

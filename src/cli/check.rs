@@ -45,7 +45,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
-    /// Today's date for exception expiry, as YYYY-MM-DD [default: today].
+    /// Today's date for exception expiry and stale logins, as YYYY-MM-DD [default: today].
     #[arg(long, value_name = "DATE", env = "MINPRIV_NOW")]
     pub now: Option<jiff::civil::Date>,
 }
@@ -99,12 +99,13 @@ pub fn run(args: CheckArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     let today = args
         .now
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let cx = Context::new(org, config, integrations, today);
+    let snapshot = loaded.snapshot.as_ref();
+    let cx = Context::new(org, config, integrations, today).with_snapshot(snapshot);
     let outcome = engine::run(
         &cx,
         &rules,
         Inputs {
-            has_org_data: false,
+            has_org_data: snapshot.is_some_and(|s| s.has_users()),
         },
     );
 
