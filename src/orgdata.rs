@@ -302,18 +302,7 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
         let file = sources.add(path.clone(), cwd);
         let shown = sources.get(file).display.clone();
         import.snapshot.files += 1;
-        let result = read_text(&path, max_file_size).and_then(|(bytes, base)| {
-            let text = std::str::from_utf8(&bytes[base..]).map_err(|e| {
-                let at = base + e.valid_up_to();
-                Problem::at(Span::new(at, at + 1), "invalid UTF-8")
-                    .help("sf writes UTF-8; the file was saved in another encoding or is damaged")
-            })?;
-            match format_of(&path) {
-                Some(Format::Json) => json_records(text, base),
-                _ => csv_records(text, base),
-            }
-        });
-        let records = match result {
+        let records = match read_file(&path, max_file_size) {
             Ok(records) => records,
             Err(problem) => {
                 import.errors.push(problem.into_error(file));
@@ -347,6 +336,20 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
     }
     import.snapshot.index();
     import
+}
+
+/// The records of one export, in whichever format its extension says.
+fn read_file(path: &Path, max_file_size: u64) -> Result<Records, Problem> {
+    let (bytes, base) = read_text(path, max_file_size)?;
+    let text = std::str::from_utf8(&bytes[base..]).map_err(|e| {
+        let at = base + e.valid_up_to();
+        Problem::at(Span::new(at, at + 1), "invalid UTF-8")
+            .help("sf writes UTF-8; the file was saved in another encoding or is damaged")
+    })?;
+    match format_of(path) {
+        Some(Format::Json) => json_records(text, base),
+        _ => csv_records(text, base),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -681,7 +684,8 @@ fn flatten(
             Some(b't') => Value::Bool(true),
             Some(b'f') => Value::Bool(false),
             Some(b'"') => Value::Text(
-                serde_json::from_str::<String>(json).map_err(|e| json_error(text, base, &e))?,
+                serde_json::from_str::<String>(json)
+                    .map_err(|e| Problem::at(value_span, format!("invalid JSON string: {e}")))?,
             ),
             _ => Value::Text(json.to_owned()),
         };

@@ -54,14 +54,18 @@ impl Drift<'_, '_> {
                     Some(d) => format!("declares `{}`", d.get_ref()),
                     None => "declares none".to_owned(),
                 };
-                let finding = self
-                    .extra(user.profile.loc, ComponentKind::Profile, actual, "profile")
-                    .subject(format!("Profile:{actual}"));
                 let message = format!(
                     "the org gives user `{}` the profile `{actual}`, but minpriv.toml {says} for integration {}",
                     user.username.value, self.integration.name
                 );
-                self.push(finding, message, declared.map(|d| d.span()));
+                let declared_at = declared.map_or(self.decl.name.span(), |d| d.span());
+                self.extra(
+                    user.profile.loc,
+                    ComponentKind::Profile,
+                    actual,
+                    message,
+                    declared_at,
+                );
             }
         }
 
@@ -104,10 +108,7 @@ impl Drift<'_, '_> {
                         ""
                     }
                 );
-                let finding = self
-                    .extra(*loc, kind, name, "assigned in the org")
-                    .subject(format!("{}:{name}", kind.type_name()));
-                self.push(finding, message, Some(self.decl.name.span()));
+                self.extra(*loc, kind, name, message, self.decl.name.span());
             }
             for d in declared {
                 if assigned.iter().any(|(name, _)| same(d.get_ref(), name)) {
@@ -133,24 +134,24 @@ impl Drift<'_, '_> {
         }
     }
 
-    /// A finding at something the org assigns beyond the inventory.
-    fn extra(&self, loc: Loc, kind: ComponentKind, name: &str, label: &str) -> Finding {
-        Finding::new(loc, String::new())
+    /// A finding at something the org assigns beyond the inventory, with
+    /// a note at what the inventory says instead.
+    fn extra(
+        &mut self,
+        loc: Loc,
+        kind: ComponentKind,
+        name: &str,
+        message: String,
+        declared_at: std::ops::Range<usize>,
+    ) {
+        let mut finding = Finding::new(loc, message)
             .component(kind, name)
             .integration(Some(&self.integration.name))
-            .label(label)
-    }
-
-    fn push(
-        &mut self,
-        mut finding: Finding,
-        message: String,
-        declared: Option<std::ops::Range<usize>>,
-    ) {
-        finding.message = message;
-        if let Some(loc) = declared.and_then(|span| self.cx.config_loc(span)) {
+            .subject(format!("{}:{name}", kind.type_name()))
+            .label("assigned in the org");
+        if let Some(at) = self.cx.config_loc(declared_at) {
             finding = finding.related(
-                loc,
+                at,
                 format!("what minpriv.toml declares for {}", self.integration.name),
             );
         }
