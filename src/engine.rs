@@ -12,6 +12,7 @@ use crate::catalogue::{self, Need, Rule, Severity};
 use crate::config::Config;
 use crate::integration::Integrations;
 use crate::model::{ComponentKind, Org};
+use crate::orgdata::Snapshot;
 use crate::rules::Check;
 use crate::source::Loc;
 
@@ -23,8 +24,10 @@ pub struct Context<'a> {
     /// Effective access of each integration, by index in
     /// `integrations.list`.
     pub access: Vec<EffectiveAccess<'a>>,
-    /// "Today", for exception expiry (`--now`).
+    /// "Today", for exception expiry and stale logins (`--now`).
     pub today: jiff::civil::Date,
+    /// The org snapshot, when one was read.
+    pub snapshot: Option<&'a Snapshot>,
 }
 
 impl<'a> Context<'a> {
@@ -46,7 +49,14 @@ impl<'a> Context<'a> {
             integrations,
             access,
             today,
+            snapshot: None,
         }
+    }
+
+    /// Adds the org snapshot the rules that need it read.
+    pub fn with_snapshot(mut self, snapshot: Option<&'a Snapshot>) -> Self {
+        self.snapshot = snapshot;
+        self
     }
 
     /// Where an element of minpriv.toml is, when a config file was read.

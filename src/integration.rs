@@ -1,10 +1,16 @@
-//! Who the integrations are (SPEC §2): those the inventory declares, and
-//! those discovered from client-credentials run-as users of apps the
-//! inventory does not claim. Also which profiles are integration profiles.
+//! Who the integrations are (SPEC §2): those the inventory declares, those
+//! discovered from client-credentials run-as users of apps the inventory
+//! does not claim, and, with an org snapshot, the org's active integration
+//! users that neither names. Also which profiles are integration profiles.
+//!
+//! With a snapshot, what the org really assigns to each integration's user
+//! is added to what the inventory declares: effective access is the union,
+//! the worst case.
 
 use crate::access::Assignment;
 use crate::config::{Config, IntegrationDecl};
-use crate::model::{ComponentKind, Org};
+use crate::model::{ComponentKind, INTEGRATION_LICENSE, Org};
+use crate::orgdata::{Assigned, Snapshot};
 use crate::source::{FileId, Loc, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +20,10 @@ pub enum Origin {
     /// A connected app / External Client App with a run-as user that no
     /// declared integration claims.
     App(usize),
+    /// An active user of the org snapshot (index into `Snapshot::users`)
+    /// on the Salesforce Integration licence or an API-only profile, whose
+    /// username no declared integration or app names.
+    Snapshot(usize),
 }
 
 /// A name in the inventory that matches no component.
@@ -40,6 +50,9 @@ pub struct Integration {
     pub missing: Vec<Missing>,
     /// Where the inventory names the profile.
     pub profile_loc: Option<Loc>,
+    /// The user's record in the org snapshot (index into
+    /// `Snapshot::users`), when there is one.
+    pub snapshot_user: Option<usize>,
 }
 
 impl Integration {
@@ -56,7 +69,7 @@ impl Integration {
     pub fn declared<'c>(&self, config: &'c Config) -> Option<&'c IntegrationDecl> {
         match self.origin {
             Origin::Declared(i) => config.integrations.get(i),
-            Origin::App(_) => None,
+            Origin::App(_) | Origin::Snapshot(_) => None,
         }
     }
 
@@ -77,7 +90,17 @@ pub struct Integrations {
 }
 
 impl Integrations {
+    /// The integrations of a run without an org snapshot.
     pub fn resolve(org: &Org, config: &Config, config_file: Option<FileId>) -> Integrations {
+        Self::resolve_with(org, config, config_file, None)
+    }
+
+    pub fn resolve_with(
+        org: &Org,
+        config: &Config,
+        config_file: Option<FileId>,
+        snapshot: Option<&Snapshot>,
+    ) -> Integrations {
         let config_loc = |span: std::ops::Range<usize>| {
             config_file.map(|file| Loc {
                 file,
@@ -146,6 +169,7 @@ impl Integrations {
                 apps,
                 missing,
                 profile_loc: decl.profile.as_ref().and_then(|p| config_loc(p.span())),
+                snapshot_user: None,
             });
         }
 
@@ -173,7 +197,11 @@ impl Integrations {
                 apps: vec![i],
                 missing: vec![],
                 profile_loc: None,
+                snapshot_user: None,
             });
+        }
+        if let Some(snapshot) = snapshot {
+            add_snapshot(org, snapshot, &mut list);
         }
 
         let mut by_profile = vec![vec![]; org.profiles.len()];
@@ -202,6 +230,14 @@ impl Integrations {
         }
     }
 
+    /// The integrations whose user is `username` (case-insensitive).
+    pub fn with_user(&self, username: &str) -> impl Iterator<Item = &Integration> {
+        let key = crate::orgdata::user_key(username);
+        self.list
+            .iter()
+            .filter(move |i| i.user_key().as_deref() == Some(key.as_str()))
+    }
+
     /// Integration profiles with the integrations that use them.
     pub fn profiles(&self) -> impl Iterator<Item = (usize, &[usize])> {
         self.is_integration_profile
@@ -220,5 +256,97 @@ impl Integrations {
             .collect();
         names.sort_unstable();
         names
+    }
+}
+
+/// Adds the snapshot's assignments to every integration whose user it
+/// holds, then the snapshot's integration users that no integration names.
+fn add_snapshot(org: &Org, snapshot: &Snapshot, list: &mut Vec<Integration>) {
+    for integration in list.iter_mut() {
+        let Some(user) = integration.user.as_deref().and_then(|u| snapshot.user(u)) else {
+            continue;
+        };
+        integration.snapshot_user = Some(user);
+        let assigned = snapshot_assignment(org, snapshot, user);
+        union(&mut integration.profiles, assigned.profiles);
+        union(&mut integration.permission_sets, assigned.permission_sets);
+        union(&mut integration.groups, assigned.groups);
+    }
+    for (i, user) in snapshot.users.iter().enumerate() {
+        if !user.active.value || snapshot.user(&user.username.value) != Some(i) {
+            continue;
+        }
+        let key = crate::orgdata::user_key(&user.username.value);
+        if list
+            .iter()
+            .any(|x| x.user_key().as_deref() == Some(key.as_str()))
+        {
+            continue;
+        }
+        let assigned = snapshot_assignment(org, snapshot, i);
+        let on_integration_licence = user.licence.value.as_deref() == Some(INTEGRATION_LICENSE);
+        let api_only = assigned.profiles.iter().any(|&p| {
+            let profile = &org.profiles[p];
+            org.has_integration_license(profile)
+                || org.api_only_permission(&profile.grants).is_some()
+        });
+        if !on_integration_licence && !api_only {
+            continue;
+        }
+        let base = user.username.value.clone();
+        let name = if list.iter().any(|x| x.name == base) {
+            format!("{base} (discovered)")
+        } else {
+            base
+        };
+        list.push(Integration {
+            name,
+            user: Some(user.username.value.clone()),
+            user_loc: Some(user.username.loc),
+            origin: Origin::Snapshot(i),
+            profiles: assigned.profiles,
+            permission_sets: assigned.permission_sets,
+            groups: assigned.groups,
+            apps: vec![],
+            missing: vec![],
+            profile_loc: None,
+            snapshot_user: Some(i),
+        });
+    }
+}
+
+/// What the snapshot assigns to user `user`, as far as the metadata holds
+/// the components: the profile (by label or full name), the permission
+/// sets assigned directly, and the groups. Rows owned by the profile are
+/// the profile itself.
+pub fn snapshot_assignment(org: &Org, snapshot: &Snapshot, user: usize) -> Assignment {
+    let record = &snapshot.users[user];
+    let mut assignment = Assignment {
+        profiles: record
+            .profile
+            .value
+            .as_deref()
+            .map(|p| org.profiles_named(p))
+            .unwrap_or_default(),
+        ..Assignment::default()
+    };
+    for row in snapshot.assignments_of(&record.username.value) {
+        match row.assigned() {
+            Assigned::Profile => {}
+            Assigned::Group(g) => union(&mut assignment.groups, org.groups_named(g)),
+            Assigned::PermissionSet(s) => union(
+                &mut assignment.permission_sets,
+                org.permission_sets_named(s),
+            ),
+        }
+    }
+    assignment
+}
+
+fn union(into: &mut Vec<usize>, more: Vec<usize>) {
+    for m in more {
+        if !into.contains(&m) {
+            into.push(m);
+        }
     }
 }

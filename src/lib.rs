@@ -3,10 +3,11 @@
 //! The pipeline is a row of plain stages, each in its own module:
 //! [`discover`] finds the metadata files, [`parse`] turns each into the typed
 //! [`model`] (in parallel, streaming), [`config`] reads the inventory,
-//! [`integration`] works out who the integrations are, [`engine`] runs the
-//! [`rules`] and applies selection and exceptions, [`baseline`] hides the
-//! findings a team has accepted, and [`report`] renders the findings. The
-//! command line in [`cli`] only wires the stages together.
+//! [`orgdata`] reads the optional org snapshot, [`integration`] works out
+//! who the integrations are, [`engine`] runs the [`rules`] and applies
+//! selection and exceptions, [`baseline`] hides the findings a team has
+//! accepted, and [`report`] renders the findings. The command line in
+//! [`cli`] only wires the stages together.
 
 pub mod access;
 pub mod baseline;
@@ -18,6 +19,7 @@ pub mod engine;
 pub mod integration;
 pub mod ip;
 pub mod model;
+pub mod orgdata;
 pub mod parse;
 pub mod report;
 pub mod rules;

@@ -10,6 +10,7 @@ const ACME_FINDINGS: &[&str] = &[
     "APP004 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:13",
     "APP001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:14",
     "IDN001 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:19",
+    "IDN005 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:19",
     "APP002 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:21",
     "NET005 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:25",
     "APP003 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:26",
@@ -60,7 +61,7 @@ fn sample_org_findings_are_exact() {
     assert_eq!(summary["files"], 25);
     assert_eq!(summary["integrations"], 7);
     assert_eq!(summary["errors"], 25);
-    assert_eq!(summary["warnings"], 17);
+    assert_eq!(summary["warnings"], 18);
     assert_eq!(summary["infos"], 1);
     assert_eq!(
         summary["suppressed"], 2,
@@ -158,7 +159,7 @@ fn text_output_matches_snapshot() {
     assert!(!stdout(&out).contains("Erp-Integration-2019!"));
     assert_eq!(
         closing_line(&out),
-        "Checked 25 files (7 integrations, 26 rules): 25 errors, 17 warnings, 1 info, 2 suppressed"
+        "Checked 25 files (7 integrations, 27 rules): 25 errors, 18 warnings, 1 info, 2 suppressed; not evaluated: LIC001, ORG001, ORG002, ORG003"
     );
 }
 
@@ -252,7 +253,7 @@ fn selection_by_code_family_and_name() {
     assert_eq!(rules(&["--select", "NET001"]), ["NET001"]);
     assert_eq!(
         rules(&["--select", "IDN"]),
-        ["IDN001", "IDN002", "IDN003", "IDN004"]
+        ["IDN001", "IDN002", "IDN003", "IDN004", "IDN005"]
     );
     assert_eq!(
         rules(&["--select", "admin-profile,PRF"]),
@@ -314,8 +315,9 @@ fn rules_and_rule_explain_the_catalogue() {
     let list = stdout(&out);
     for code in [
         "ADM001", "ADM002", "ADM003", "ADM004", "APP001", "APP002", "APP003", "APP004", "APP005",
-        "EXC001", "EXC002", "IDN001", "IDN002", "IDN003", "IDN004", "LIC002", "NET001", "NET002",
-        "NET003", "NET004", "NET005", "PRF001", "PRF002", "PRF003", "REF001", "REF002",
+        "EXC001", "EXC002", "IDN001", "IDN002", "IDN003", "IDN004", "IDN005", "LIC001", "LIC002",
+        "NET001", "NET002", "NET003", "NET004", "NET005", "ORG001", "ORG002", "ORG003", "PRF001",
+        "PRF002", "PRF003", "REF001", "REF002",
     ] {
         assert!(list.contains(code), "{list}");
     }

@@ -53,6 +53,45 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "IDN005",
+        &[
+            "IDN005 testdata/rules/IDN005/fail/force-app/main/default/connectedApps/Reporting_Export.connectedApp-meta.xml:10",
+            "IDN005 testdata/rules/IDN005/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:10",
+            "IDN005 testdata/rules/IDN005/fail/org-snapshot/users.csv:3",
+            "IDN005 testdata/rules/IDN005/fail/org-snapshot/users.csv:5",
+        ],
+    ),
+    (
+        "LIC001",
+        &[
+            "LIC001 testdata/rules/LIC001/fail/org-snapshot/users.json:58",
+            "LIC001 testdata/rules/LIC001/fail/org-snapshot/users.json:82",
+        ],
+    ),
+    (
+        "ORG001",
+        &[
+            "ORG001 testdata/rules/ORG001/fail/minpriv.toml:10",
+            "ORG001 testdata/rules/ORG001/fail/org-snapshot/users.csv:2",
+        ],
+    ),
+    (
+        "ORG002",
+        &[
+            "ORG002 testdata/rules/ORG002/fail/org-snapshot/users.json:35",
+            "ORG002 testdata/rules/ORG002/fail/org-snapshot/users.json:59",
+            "ORG002 testdata/rules/ORG002/fail/org-snapshot/users.json:83",
+        ],
+    ),
+    (
+        "ORG003",
+        &[
+            "ORG003 testdata/rules/ORG003/fail/minpriv.toml:7",
+            "ORG003 testdata/rules/ORG003/fail/org-snapshot/permission-set-assignments.csv:4",
+            "ORG003 testdata/rules/ORG003/fail/org-snapshot/users.csv:2",
+        ],
+    ),
+    (
         "LIC002",
         &[
             "LIC002 testdata/rules/LIC002/fail/force-app/main/default/permissionsets/Erp_Read.permissionset-meta.xml:6",
@@ -310,10 +349,20 @@ fn examples(code: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Writes one example block into a throw-away project.
-fn write_example(dir: &Path, code: &str, info: &str, body: &str) {
+/// The org snapshot directory of an example project.
+const SNAPSHOT_DIR: &str = "org-snapshot";
+
+/// Writes one example block into a throw-away project: `toml` is the
+/// inventory, `xml` a metadata file, `csv` and `json` a file of the org
+/// snapshot (`n` keeps the example's snapshot files apart).
+fn write_example(dir: &Path, code: &str, info: &str, body: &str, n: usize) {
     match info.split_whitespace().next() {
         Some("toml") => std::fs::write(dir.join("minpriv.toml"), body).unwrap(),
+        Some(format @ ("csv" | "json")) => {
+            let snapshot = dir.join(SNAPSHOT_DIR);
+            std::fs::create_dir_all(&snapshot).unwrap();
+            std::fs::write(snapshot.join(format!("example-{n}.{format}")), body).unwrap();
+        }
         Some("xml") => {
             let path = dir.join("force-app/main/default").join(example_path(body));
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -341,17 +390,21 @@ fn documented_examples_behave() {
             let dir = tempfile::tempdir().unwrap();
             // A project boundary, so no minpriv.toml above is picked up.
             std::fs::create_dir(dir.path().join(".git")).unwrap();
-            for (context_info, context_body) in &context {
-                write_example(dir.path(), &code, context_info, context_body);
+            for (n, (context_info, context_body)) in context.iter().enumerate() {
+                write_example(dir.path(), &code, context_info, context_body, n);
             }
-            write_example(dir.path(), &code, &info, &body);
+            write_example(dir.path(), &code, &info, &body, context.len());
             // The exception rules judge the exceptions of rules that ran.
             let select = if code.starts_with("EXC") {
                 format!("{code},NET001")
             } else {
                 code.clone()
             };
-            let (_, doc) = check_json_in(dir.path(), &["--select", &select]);
+            let mut args = vec!["--select", select.as_str()];
+            if dir.path().join(SNAPSHOT_DIR).is_dir() {
+                args.extend(["--org-data", SNAPSHOT_DIR]);
+            }
+            let (_, doc) = check_json_in(dir.path(), &args);
             assert_eq!(
                 doc["errors"].as_array().unwrap().len(),
                 0,

@@ -59,7 +59,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
-    /// Today's date for exception expiry, as YYYY-MM-DD [default: today].
+    /// Today's date for exception expiry and stale logins, as YYYY-MM-DD [default: today].
     #[arg(long, value_name = "DATE", env = "MINPRIV_NOW")]
     pub now: Option<jiff::civil::Date>,
 }
@@ -215,9 +215,10 @@ pub fn run(
         integrations,
         checked,
         errors,
+        files,
         ..
     } = &loaded;
-    let files = checked.len();
+    let files = *files;
     let select: Vec<String> = if args.select.is_empty() {
         config
             .lint
@@ -251,12 +252,13 @@ pub fn run(
         format!("Running {} rules on {files} files", rules.len()),
         files,
     );
-    let cx = Context::new(org, config, integrations, today);
+    let snapshot = loaded.snapshot.as_ref();
+    let cx = Context::new(org, config, integrations, today).with_snapshot(snapshot);
     let outcome = engine::run(
         &cx,
         &rules,
         Inputs {
-            has_org_data: false,
+            has_org_data: snapshot.is_some_and(|s| s.has_users()),
         },
     );
 

@@ -1,6 +1,6 @@
 //! What `check`, `access` and later commands share: the input options and
 //! the pipeline up to the effective access — config, discovery, parsing,
-//! integrations.
+//! the org snapshot, integrations.
 
 use std::path::PathBuf;
 
@@ -11,6 +11,7 @@ use crate::config::{self, Config};
 use crate::discover::{self, Options};
 use crate::integration::Integrations;
 use crate::model::Org;
+use crate::orgdata::{self, Snapshot};
 use crate::parse;
 use crate::report;
 use crate::source::{FileError, FileId, Sources, display_path};
@@ -24,6 +25,11 @@ pub struct InputArgs {
     /// Use this minpriv.toml instead of looking for one.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Org snapshot: a directory of `sf data query` exports (JSON or CSV)
+    /// of users and their assignments [default: org-data in minpriv.toml].
+    #[arg(long, value_name = "DIR")]
+    pub org_data: Option<PathBuf>,
 
     /// Skip files matching this glob (repeatable; also applies to files named explicitly).
     #[arg(long, value_name = "GLOB")]
@@ -50,13 +56,26 @@ pub struct Loaded {
     /// The metadata files read, in discovery order (the config is not
     /// one of them).
     pub checked: Vec<FileId>,
+    /// The org snapshot, when one was named.
+    pub snapshot: Option<Snapshot>,
+    /// Metadata and snapshot files read (the config is not counted).
+    pub files: usize,
     /// Inputs that could not be read, sorted by file and position.
     pub errors: Vec<FileError>,
 }
 
-/// Reads config, metadata and integrations. On a usage or config error,
-/// reports it and returns the exit code.
+/// Reads config, metadata, the org snapshot and integrations. On a usage
+/// or config error, reports it and returns the exit code.
 pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
+    load_with(args, stderr_color, true)
+}
+
+/// [`load`], optionally without any minpriv.toml (`init` writes one).
+pub(super) fn load_with(
+    args: &InputArgs,
+    stderr_color: bool,
+    read_config: bool,
+) -> Result<Loaded, u8> {
     if let Some(n) = args.threads {
         if n == 0 {
             return Err(fail("--threads must be at least 1"));
@@ -73,6 +92,7 @@ pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
 
     let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
     let config_path = match &args.config {
+        _ if !read_config => None,
         Some(path) => Some(cwd.join(path)),
         None => config::find(&start),
     };
@@ -100,11 +120,27 @@ pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
         use_forceignore: !args.no_forceignore,
     };
     let discovery = discover::discover(&options, &exclude_set, &cwd, &mut sources);
+    let mut files = discovery.inputs.len();
+    let mut errors = discovery.errors;
+    // Relative `org-data` in the config is already resolved against it.
+    let org_data = args
+        .org_data
+        .as_ref()
+        .map(|d| cwd.join(d))
+        .or_else(|| config.org_data.clone());
+    let snapshot = org_data.map(|dir| {
+        let import = orgdata::import(&dir, &mut sources, &cwd, args.max_file_size.max(1));
+        for note in &import.notes {
+            eprintln!("minpriv: note: {}", report::terminal_safe(note));
+        }
+        files += import.snapshot.files;
+        errors.extend(import.errors);
+        import.snapshot
+    });
     let (org, parse_errors) =
         parse::parse_all(sources, &discovery.inputs, args.max_file_size.max(1));
-    let integrations = Integrations::resolve(&org, &config, config_file);
+    let integrations = Integrations::resolve_with(&org, &config, config_file, snapshot.as_ref());
 
-    let mut errors = discovery.errors;
     errors.extend(parse_errors);
     errors.sort_by(|a, b| {
         (org.sources.get(a.file).display.as_str(), a.span)
@@ -116,6 +152,8 @@ pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
         org,
         integrations,
         checked: discovery.inputs.iter().map(|i| i.file).collect(),
+        snapshot,
+        files,
         errors,
     })
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod check;
+mod init;
 mod load;
 mod progress;
 mod rules;
@@ -14,6 +15,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 pub use access::AccessArgs;
 pub use check::CheckArgs;
+pub use init::InitArgs;
 pub use load::InputArgs;
 pub use rules::{RuleArgs, RulesArgs};
 
@@ -52,6 +54,8 @@ pub enum Command {
     Rule(RuleArgs),
     /// Show what an integration user can do, and which element grants it.
     Access(AccessArgs),
+    /// Write a starter minpriv.toml from the apps, profiles and org snapshot found.
+    Init(InitArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -91,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::explain(args),
         Command::Access(args) => access::run(args, stderr_color),
+        Command::Init(args) => init::run(args, stderr_color),
     };
     ExitCode::from(code)
 }

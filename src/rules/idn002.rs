@@ -8,7 +8,12 @@ pub(super) const RULE: RuleDef = rule!("IDN002", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     for (p, users) in cx.integrations.profiles() {
-        if users.len() < 2 {
+        // Integrations that share one user are one identity (IDN001's).
+        let identities: std::collections::BTreeSet<_> = users
+            .iter()
+            .map(|&i| cx.integrations.list[i].user_key())
+            .collect();
+        if identities.len() < 2 {
             continue;
         }
         let profile = &cx.org.profiles[p];

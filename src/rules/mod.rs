@@ -17,12 +17,17 @@ mod idn001;
 mod idn002;
 mod idn003;
 mod idn004;
+mod idn005;
+mod lic001;
 mod lic002;
 mod net001;
 mod net002;
 mod net003;
 mod net004;
 mod net005;
+mod org001;
+mod org002;
+mod org003;
 mod prf001;
 mod prf002;
 mod prf003;
@@ -85,12 +90,17 @@ pub static ALL: &[RuleDef] = &[
     idn002::RULE,
     idn003::RULE,
     idn004::RULE,
+    idn005::RULE,
+    lic001::RULE,
     lic002::RULE,
     net001::RULE,
     net002::RULE,
     net003::RULE,
     net004::RULE,
     net005::RULE,
+    org001::RULE,
+    org002::RULE,
+    org003::RULE,
     prf001::RULE,
     prf002::RULE,
     prf003::RULE,
@@ -209,6 +219,29 @@ pub(crate) fn with_group_notes(cx: &Context, mut finding: Finding, grant: &Grant
         );
     }
     finding
+}
+
+/// The org snapshot's users that integrations log in as (index into
+/// `Snapshot::users`), each with the names of those integrations, sorted:
+/// rules about a user report once for all of them.
+pub(crate) fn snapshot_users(cx: &Context) -> std::collections::BTreeMap<usize, Vec<String>> {
+    let mut users: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    for integration in &cx.integrations.list {
+        if let Some(u) = integration.snapshot_user {
+            users.entry(u).or_default().push(integration.name.clone());
+        }
+    }
+    for names in users.values_mut() {
+        names.sort();
+    }
+    users
+}
+
+/// [`users_suffix`] for the integrations of a snapshot user, leaving out
+/// one discovered in the snapshot, which is named after the user.
+pub(crate) fn snapshot_users_suffix(names: &[String], username: &str) -> String {
+    let others: Vec<String> = names.iter().filter(|n| *n != username).cloned().collect();
+    users_suffix(&others)
 }
 
 /// ` (integration a)` or ` (integrations a, b)`.

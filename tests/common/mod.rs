@@ -15,7 +15,8 @@ pub const TODAY: &str = "2026-11-27";
 pub fn minpriv() -> Command {
     let mut cmd = Command::cargo_bin("minpriv").expect("binary builds");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR");
+        .env_remove("NO_COLOR")
+        .env("MINPRIV_NOW", TODAY);
     cmd
 }
 

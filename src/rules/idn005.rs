@@ -1,0 +1,71 @@
+//! IDN005 undeclared-integration — see `rules/IDN005.md`.
+
+use super::{RuleDef, app_title, rule};
+use crate::engine::{Context, Finding, Findings};
+use crate::integration::Origin;
+use crate::model::INTEGRATION_LICENSE;
+
+pub(super) const RULE: RuleDef = rule!("IDN005", check);
+
+fn check(cx: &Context, out: &mut Findings) {
+    for integration in &cx.integrations.list {
+        let (Some(loc), Some(user)) = (integration.user_loc, integration.user.as_deref()) else {
+            continue;
+        };
+        // A declared integration with the same user: the app may be its.
+        let mut owners: Vec<&str> = cx
+            .integrations
+            .with_user(user)
+            .filter(|i| matches!(i.origin, Origin::Declared(_)))
+            .map(|i| i.name.as_str())
+            .collect();
+        owners.sort_unstable();
+        let mut finding = match integration.origin {
+            Origin::Declared(_) => continue,
+            Origin::App(a) => {
+                let app = &cx.org.apps[a];
+                let title = app_title(cx.org, app);
+                let finding = Finding::new(
+                    loc,
+                    format!(
+                        "{title} runs as `{user}` (client credentials), but no integration in minpriv.toml lists it in connected-apps"
+                    ),
+                )
+                .component(app.kind, cx.org.name(app.name))
+                .label("undeclared run-as user");
+                match owners.as_slice() {
+                    [] => finding,
+                    names => finding.help(format!(
+                        "`{user}` is the user of {}: if the app is that integration's, add `{}` to its connected-apps; otherwise give the app its own user and [[integration]] entry",
+                        names.join(", "),
+                        cx.org.name(app.name)
+                    )),
+                }
+            }
+            Origin::Snapshot(u) => {
+                let Some(record) = cx.snapshot.map(|s| &s.users[u]) else {
+                    continue;
+                };
+                let profile = record.profile.value.as_deref().unwrap_or("(none)");
+                let why = if record.licence.value.as_deref() == Some(INTEGRATION_LICENSE) {
+                    format!("profile `{profile}` on the Salesforce Integration licence")
+                } else {
+                    format!("API-only profile `{profile}`")
+                };
+                let mut finding = Finding::new(
+                    loc,
+                    format!(
+                        "user `{user}` is an active integration user in the org ({why}), but minpriv.toml declares no integration for it"
+                    ),
+                )
+                .label("undeclared integration user");
+                finding.component = format!("User:{}", user.to_lowercase());
+                finding
+            }
+        };
+        finding = finding
+            .integration(Some(&integration.name))
+            .subject("undeclared");
+        out.push(finding);
+    }
+}
