@@ -11,6 +11,7 @@ pub mod access;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod discover;
 pub mod engine;
 pub mod integration;

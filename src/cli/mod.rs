@@ -3,6 +3,7 @@
 
 mod access;
 mod check;
+mod diff;
 mod load;
 mod rules;
 
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub use access::AccessArgs;
 pub use check::CheckArgs;
+pub use diff::DiffArgs;
 pub use load::InputArgs;
 pub use rules::{RuleArgs, RulesArgs};
 
@@ -49,6 +51,8 @@ pub enum Command {
     Rule(RuleArgs),
     /// Show what an integration user can do, and which element grants it.
     Access(AccessArgs),
+    /// Show the access each integration gains or loses between two trees or git revisions.
+    Diff(DiffArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -80,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::explain(args),
         Command::Access(args) => access::run(args, stderr_color),
+        Command::Diff(args) => diff::run(args, stdout_color, stderr_color),
     };
     ExitCode::from(code)
 }
