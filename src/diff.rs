@@ -21,7 +21,7 @@ use apps::{Policy, app_changes};
 use ips::{Ips, range_changes};
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::Serialize;
@@ -54,6 +54,9 @@ pub struct Side<'a> {
     /// below the directory the paths are shown from.
     pub root: Option<&'a Path>,
     texts: RefCell<Texts>,
+    /// Per file, the offset of each line's start: a large delta asks for
+    /// thousands of lines of the same profile.
+    line_starts: RefCell<HashMap<FileId, Vec<usize>>>,
 }
 
 impl<'a> Side<'a> {
@@ -82,6 +85,7 @@ impl<'a> Side<'a> {
             internal_errors,
             root,
             texts: RefCell::default(),
+            line_starts: RefCell::default(),
         }
     }
 
@@ -107,9 +111,16 @@ impl<'a> Side<'a> {
     }
 
     fn at(&self, loc: Loc) -> At {
+        let mut cache = self.line_starts.borrow_mut();
+        let starts = cache.entry(loc.file).or_insert_with(|| {
+            let text = self.texts.borrow_mut().get(&self.org.sources, loc.file);
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
         At {
             file: self.file(loc.file),
-            line: self.position(loc).0,
+            line: starts.partition_point(|&s| s <= loc.span.start as usize),
         }
     }
 

@@ -512,6 +512,25 @@ fn git_revisions_are_read_from_commits_not_the_working_tree() {
         (Some(1), Some(1))
     );
     assert_eq!(erp_sync(&doc)["gained"], nothing());
+
+    // A path only one revision has is empty in the other.
+    let cleanup = format!("{DEFAULT}/permissionsets/ERP_Account_Cleanup.permissionset-meta.xml");
+    let out = minpriv()
+        .current_dir(dir)
+        .args(["diff", "--git", "HEAD~1", "HEAD", "--format", "json"])
+        .args(["--now", TODAY, &cleanup])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = parse(&out);
+    assert_eq!(
+        (doc["old"]["files"].as_u64(), doc["new"]["files"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(
+        erp_sync(&doc)["gained"]["objects"][0]["access"],
+        json!(["read", "delete"])
+    );
 }
 
 #[test]
@@ -525,6 +544,18 @@ fn unknown_revisions_and_missing_repositories_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("`no-such-branch` names no commit"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = minpriv()
+        .current_dir(repo.path())
+        .args(["diff", "--git", "HEAD~1", "HEAD", "no/such/dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`no/such/dir` is in neither HEAD~1 nor HEAD"),
         "{}",
         stderr(&out)
     );

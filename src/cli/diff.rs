@@ -4,7 +4,7 @@
 //! written to temporary directories by git itself. Both sides run every
 //! rule with the same "today".
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
@@ -246,42 +246,82 @@ fn git_trees(args: &DiffArgs, input: &InputArgs, cwd: &Path) -> Result<[Tree; 2]
             .tempdir()
             .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
         repo.write_tree(&commit, temp.path())?;
-        let root = temp.path();
-        let side_cwd = root.join(&repo.prefix);
+        let side_cwd = temp.path().join(&repo.prefix);
         std::fs::create_dir_all(&side_cwd)
             .map_err(|e| format!("cannot create {}: {e}", side_cwd.display()))?;
-        let mut input = input.clone();
-        input.paths = args
-            .input
-            .paths
-            .iter()
-            .map(|p| in_tree(p, &repo, root))
-            .collect::<Result<_, _>>()?;
         Ok::<_, String>(Tree {
             side,
             label: revision.to_owned(),
             commit: Some(commit),
             cwd: side_cwd,
-            input,
+            // The paths named, below, once both revisions are written.
+            input: InputArgs {
+                paths: vec![],
+                ..input.clone()
+            },
             temp: Some(temp),
         })
     };
-    Ok([tree("old", &args.old)?, tree("new", &args.new)?])
+    let mut trees = [tree("old", &args.old)?, tree("new", &args.new)?];
+    for path in &args.input.paths {
+        let rel = in_repository(path, &repo)?;
+        let present: Vec<bool> = trees
+            .iter()
+            .map(|t| repo.has_path(t.commit.as_deref().unwrap_or_default(), &rel))
+            .collect();
+        if !present.contains(&true) {
+            return Err(format!(
+                "`{}` is in neither {} nor {}",
+                path.display(),
+                args.old,
+                args.new
+            ));
+        }
+        for tree in &mut trees {
+            let root = tree.temp.as_ref().map_or(Path::new(""), |t| t.path());
+            let inside = root.join(&rel);
+            // Absent from this revision (or holding nothing minpriv reads):
+            // an empty directory, so the side checks nothing there rather
+            // than failing.
+            if !inside.exists() {
+                std::fs::create_dir_all(&inside)
+                    .map_err(|e| format!("cannot create {}: {e}", inside.display()))?;
+            }
+            tree.input.paths.push(inside);
+        }
+    }
+    Ok(trees)
 }
 
-/// A path named on the command line, inside a written revision: relative
-/// paths stay relative (to the same directory of the tree), absolute ones
-/// must lie in the repository.
-fn in_tree(path: &Path, repo: &Repository, root: &Path) -> Result<PathBuf, String> {
-    if path.is_relative() {
-        return Ok(path.to_path_buf());
+/// A path named on the command line as a path of the repository, from its
+/// top, without `.` or `..`.
+fn in_repository(path: &Path, repo: &Repository) -> Result<PathBuf, String> {
+    let outside = || format!("`{}` is outside the repository", path.display());
+    let relative = if path.is_absolute() {
+        let top = repo
+            .toplevel
+            .canonicalize()
+            .unwrap_or_else(|_| repo.toplevel.clone());
+        let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        real.strip_prefix(&top)
+            .or_else(|_| path.strip_prefix(&repo.toplevel))
+            .map_err(|_| outside())?
+            .to_path_buf()
+    } else {
+        repo.prefix.join(path)
+    };
+    let mut clean = PathBuf::new();
+    for part in relative.components() {
+        match part {
+            Component::Normal(p) => clean.push(p),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !clean.pop() {
+                    return Err(outside());
+                }
+            }
+            _ => return Err(outside()),
+        }
     }
-    let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let top = repo
-        .toplevel
-        .canonicalize()
-        .unwrap_or_else(|_| repo.toplevel.clone());
-    real.strip_prefix(&top)
-        .map(|rel| root.join(rel))
-        .map_err(|_| format!("`{}` is outside the repository", path.display()))
+    Ok(clean)
 }

@@ -54,6 +54,20 @@ impl Repository {
         })
     }
 
+    /// Whether `path` (from the top of the repository) is in `commit`.
+    pub fn has_path(&self, commit: &str, path: &Path) -> bool {
+        let spec = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        git(
+            &self.toplevel,
+            &["cat-file", "-e", &format!("{commit}:{spec}")],
+        )
+        .is_ok()
+    }
+
     /// Writes the files of `commit` that minpriv reads (metadata by suffix,
     /// `sfdx-project.json`, `minpriv.toml`, `.forceignore`) below `dest`,
     /// plus an empty `.git` file so that the project and config searches
