@@ -512,6 +512,10 @@ fn git_revisions_are_read_from_commits_not_the_working_tree() {
         (Some(1), Some(1))
     );
     assert_eq!(erp_sync(&doc)["gained"], nothing());
+    // The new inventory names a set that is not checked now; the inventory
+    // lies outside the current directory and is shown from the top.
+    assert_eq!(rules(&doc["findings"]["new"]), ["REF001"]);
+    assert_eq!(doc["findings"]["new"][0]["file"], "minpriv.toml");
 
     // A path only one revision has is empty in the other.
     let cleanup = format!("{DEFAULT}/permissionsets/ERP_Account_Cleanup.permissionset-meta.xml");
