@@ -2,7 +2,7 @@
 //! the pipeline up to the effective access — config, discovery, parsing,
 //! the org snapshot, integrations.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -76,20 +76,40 @@ pub(super) fn load_with(
     stderr_color: bool,
     read_config: bool,
 ) -> Result<Loaded, u8> {
+    set_threads(args)?;
+    load_in(args, &current_dir()?, stderr_color, read_config)
+}
+
+/// Sizes the global rayon pool from `--threads`. Only the first call in a
+/// process sets it; later calls (tests, `diff` loading twice) keep it.
+pub fn set_threads(args: &InputArgs) -> Result<(), u8> {
     if let Some(n) = args.threads {
         if n == 0 {
             return Err(fail("--threads must be at least 1"));
         }
-        // Only the first call in a process sets the pool; tests that call
-        // twice keep the first.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
     }
-    let cwd = std::env::current_dir()
-        .and_then(std::path::absolute)
-        .map_err(|e| fail(format_args!("cannot read the current directory: {e}")))?;
+    Ok(())
+}
 
+pub fn current_dir() -> Result<PathBuf, u8> {
+    std::env::current_dir()
+        .and_then(std::path::absolute)
+        .map_err(|e| fail(format_args!("cannot read the current directory: {e}")))
+}
+
+/// [`load`] as if run in `cwd` (absolute): paths, the config search and the
+/// paths shown are relative to it. Touches no global state, so a process
+/// may load several trees.
+pub fn load_in(
+    args: &InputArgs,
+    cwd: &Path,
+    stderr_color: bool,
+    read_config: bool,
+) -> Result<Loaded, u8> {
+    let cwd = cwd.to_path_buf();
     let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
     let config_path = match &args.config {
         _ if !read_config => None,

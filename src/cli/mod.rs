@@ -3,6 +3,7 @@
 
 mod access;
 mod check;
+mod diff;
 mod init;
 mod load;
 mod progress;
@@ -15,6 +16,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 pub use access::AccessArgs;
 pub use check::CheckArgs;
+pub use diff::DiffArgs;
 pub use init::InitArgs;
 pub use load::InputArgs;
 pub use rules::{RuleArgs, RulesArgs};
@@ -56,6 +58,8 @@ pub enum Command {
     Access(AccessArgs),
     /// Write a starter minpriv.toml from the apps, profiles and org snapshot found.
     Init(InitArgs),
+    /// Show the access each integration gains or loses between two trees or git revisions.
+    Diff(DiffArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -96,6 +100,7 @@ pub fn main() -> ExitCode {
         Command::Rule(args) => rules::explain(args),
         Command::Access(args) => access::run(args, stderr_color),
         Command::Init(args) => init::run(args, stderr_color),
+        Command::Diff(args) => diff::run(args, stdout_color, stderr_color),
     };
     ExitCode::from(code)
 }

@@ -484,6 +484,19 @@ pub struct App {
     pub permission_sets: Vec<Reference>,
 }
 
+impl App {
+    /// Whether a connected app has an `<oauthConfig>`: it always holds a
+    /// callback URL, and in practice scopes or a client-credentials user.
+    /// Only such an app can be authorized at all.
+    pub fn has_oauth_config(&self) -> bool {
+        !self.callback_urls.is_empty()
+            || !self.scopes.is_empty()
+            || self.run_as_user.is_some()
+            || self.client_credentials_enabled.is_some()
+            || self.consumer_secret.is_some()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct NamedCredential {
     pub header: Header,

@@ -2,7 +2,7 @@
 
 use super::{RuleDef, app_title, app_users, rule};
 use crate::engine::{Context, Finding, Findings};
-use crate::model::{App, ComponentKind, Located};
+use crate::model::{ComponentKind, Located};
 
 pub(super) const RULE: RuleDef = rule!("APP001", check);
 
@@ -18,7 +18,7 @@ fn check(cx: &Context, out: &mut Findings) {
             ),
             // `isAdminApproved` defaults to false, but only an app with
             // OAuth settings can be authorized at all.
-            (ComponentKind::ConnectedApp, None) if has_oauth_config(app) => (
+            (ComponentKind::ConnectedApp, None) if app.has_oauth_config() => (
                 app.root,
                 "its OAuth settings have no isAdminApproved, which defaults to false",
                 "no isAdminApproved",
@@ -46,14 +46,4 @@ fn check(cx: &Context, out: &mut Findings) {
             .label(label),
         );
     }
-}
-
-/// Whether a connected app has an `<oauthConfig>`: it always holds a
-/// callback URL, and in practice scopes or a client-credentials user.
-fn has_oauth_config(app: &App) -> bool {
-    !app.callback_urls.is_empty()
-        || !app.scopes.is_empty()
-        || app.run_as_user.is_some()
-        || app.client_credentials_enabled.is_some()
-        || app.consumer_secret.is_some()
 }

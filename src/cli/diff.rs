@@ -1,0 +1,327 @@
+//! `minpriv diff OLD NEW`: what a change gives each integration or takes
+//! away. OLD and NEW are directories, each loaded as `minpriv check DIR`
+//! loads it, or with `--git` two revisions of the current repository,
+//! written to temporary directories by git itself. Both sides run every
+//! rule with the same "today".
+
+use std::path::{Component, Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::load::{InputArgs, Loaded, current_dir, load_in, set_threads};
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
+use crate::catalogue::Rule;
+use crate::diff::git::Repository;
+use crate::diff::{self, Side};
+use crate::engine::{self, Context, Inputs, Outcome};
+use crate::report::{self, terminal_safe};
+
+#[derive(Args, Debug)]
+#[command(
+    long_about = "Show the change in effective access per integration between two trees, \
+                        with the element that grants each gain (new side) or granted each loss \
+                        (old side), and the findings that appear and disappear. OLD and NEW are \
+                        directories, or with --git revisions of the repository in the current \
+                        directory (read with git; the working tree is never used). PATHS \
+                        restrict the check to those paths inside each tree."
+)]
+#[command(mut_arg("paths", |a| a.help(
+    "Check only these paths inside each tree [default: each tree whole; with --git, \
+     the project's package directories]"
+)))]
+pub struct DiffArgs {
+    /// The old tree: a directory, or with --git a revision (origin/main).
+    pub old: String,
+
+    /// The new tree: a directory, or with --git a revision (HEAD).
+    pub new: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Read OLD and NEW as git revisions of the current repository.
+    #[arg(long)]
+    pub git: bool,
+
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Write the delta to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when any integration gains access.
+    #[arg(long)]
+    pub fail_on_escalation: bool,
+
+    /// Today's date for exception expiry on both sides, as YYYY-MM-DD [default: today].
+    #[arg(long, value_name = "DATE", env = "MINPRIV_NOW")]
+    pub now: Option<jiff::civil::Date>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// One side to load: where to pretend to run and what to check.
+struct Tree {
+    /// Which side, for messages.
+    side: &'static str,
+    label: String,
+    commit: Option<String>,
+    /// The directory paths are relative to and shown from.
+    cwd: PathBuf,
+    input: InputArgs,
+    /// The temporary directory a revision was written to; removed on drop,
+    /// after the delta is rendered (rendering reads the files again).
+    temp: Option<tempfile::TempDir>,
+}
+
+pub fn run(args: DiffArgs, stdout_color: bool, stderr_color: bool) -> u8 {
+    if let Err(code) = set_threads(&args.input) {
+        return code;
+    }
+    let cwd = match current_dir() {
+        Ok(cwd) => cwd,
+        Err(code) => return code,
+    };
+    let mut input = args.input.clone();
+    // One inventory for both sides, read from the working tree.
+    input.config = input.config.map(|c| cwd.join(c));
+    let trees = if args.git {
+        git_trees(&args, &input, &cwd)
+    } else {
+        directory_trees(&args, &input, &cwd)
+    };
+    let [old_tree, new_tree] = match trees {
+        Ok(trees) => trees,
+        Err(message) => return fail(message),
+    };
+
+    let load = |tree: &Tree| {
+        load_in(&tree.input, &tree.cwd, stderr_color, true).inspect_err(|_| {
+            eprintln!(
+                "minpriv: error: in the {} tree ({})",
+                tree.side,
+                terminal_safe(&tree.label)
+            );
+        })
+    };
+    let (old, new) = match (load(&old_tree), load(&new_tree)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+
+    let today = args
+        .now
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let rules = engine::select(&[], &[]).expect("ALL selects every rule");
+    let (old_cx, old_outcome) = check(&old, &rules, today);
+    let (new_cx, new_outcome) = check(&new, &rules, today);
+    let delta = diff::compare(
+        &side(&old_tree, &old, &old_cx, &old_outcome),
+        &side(&new_tree, &new, &new_cx, &new_outcome),
+    );
+
+    let to_file = args.output.is_some();
+    let rendered = match args.format {
+        DiffFormat::Text => report::diff::text(&delta, stdout_color && !to_file),
+        DiffFormat::Json => report::diff::json(&delta),
+        DiffFormat::Markdown => report::diff::markdown(&delta),
+    };
+    if let Err(e) = emit(&rendered, args.output.as_deref()) {
+        return fail(e);
+    }
+    for e in &delta.errors {
+        let at = match (&e.file, e.line, e.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+            (Some(f), _, _) => format!("{f}: "),
+            _ => String::new(),
+        };
+        eprintln!(
+            "minpriv: error: {} tree: {}{}",
+            e.side,
+            terminal_safe(&at),
+            terminal_safe(&e.message)
+        );
+    }
+
+    if !delta.errors.is_empty() {
+        EXIT_ERROR
+    } else if args.fail_on_escalation && delta.summary.escalation {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Every rule, as `check` runs them.
+fn check<'a>(
+    loaded: &'a Loaded,
+    rules: &[&'static Rule],
+    today: jiff::civil::Date,
+) -> (Context<'a>, Outcome) {
+    let cx = Context::new(&loaded.org, &loaded.config, &loaded.integrations, today);
+    let outcome = engine::run(
+        &cx,
+        rules,
+        Inputs {
+            has_org_data: false,
+        },
+    );
+    (cx, outcome)
+}
+
+fn side<'a>(
+    tree: &'a Tree,
+    loaded: &'a Loaded,
+    cx: &'a Context<'a>,
+    outcome: &'a Outcome,
+) -> Side<'a> {
+    Side::new(
+        tree.label.clone(),
+        tree.commit.clone(),
+        &loaded.org,
+        &loaded.integrations,
+        &cx.access,
+        &outcome.findings,
+        loaded.files,
+        &loaded.errors,
+        &outcome.internal_errors,
+        tree.temp.as_ref().map(tempfile::TempDir::path),
+    )
+}
+
+fn emit(rendered: &str, output: Option<&Path>) -> Result<(), String> {
+    use std::io::Write;
+    match output {
+        Some(path) => report::write_atomic(path, rendered.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(rendered.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}
+
+/// Two directories, each checked whole (or at PATHS inside it).
+fn directory_trees(args: &DiffArgs, input: &InputArgs, cwd: &Path) -> Result<[Tree; 2], String> {
+    let tree = |side: &'static str, dir: &str| {
+        let path = PathBuf::from(dir);
+        if !cwd.join(&path).is_dir() {
+            return Err(format!("{side} tree `{dir}` is not a directory"));
+        }
+        let mut input = input.clone();
+        input.paths = if args.input.paths.is_empty() {
+            vec![path]
+        } else {
+            args.input.paths.iter().map(|p| path.join(p)).collect()
+        };
+        Ok(Tree {
+            side,
+            label: dir.to_owned(),
+            commit: None,
+            cwd: cwd.to_path_buf(),
+            input,
+            temp: None,
+        })
+    };
+    Ok([tree("old", &args.old)?, tree("new", &args.new)?])
+}
+
+/// Two revisions, each written to a temporary directory that stands in for
+/// the repository root; paths are shown as from the current directory.
+fn git_trees(args: &DiffArgs, input: &InputArgs, cwd: &Path) -> Result<[Tree; 2], String> {
+    let repo = Repository::discover(cwd)?;
+    let tree = |side: &'static str, revision: &str| {
+        let commit = repo.commit(revision)?;
+        let temp = tempfile::Builder::new()
+            .prefix("minpriv-diff-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        repo.write_tree(&commit, temp.path())?;
+        let side_cwd = temp.path().join(&repo.prefix);
+        std::fs::create_dir_all(&side_cwd)
+            .map_err(|e| format!("cannot create {}: {e}", side_cwd.display()))?;
+        Ok::<_, String>(Tree {
+            side,
+            label: revision.to_owned(),
+            commit: Some(commit),
+            cwd: side_cwd,
+            // The paths named, below, once both revisions are written.
+            input: InputArgs {
+                paths: vec![],
+                ..input.clone()
+            },
+            temp: Some(temp),
+        })
+    };
+    let mut trees = [tree("old", &args.old)?, tree("new", &args.new)?];
+    for path in &args.input.paths {
+        let rel = in_repository(path, &repo)?;
+        let present: Vec<bool> = trees
+            .iter()
+            .map(|t| repo.has_path(t.commit.as_deref().unwrap_or_default(), &rel))
+            .collect();
+        if !present.contains(&true) {
+            return Err(format!(
+                "`{}` is in neither {} nor {}",
+                path.display(),
+                args.old,
+                args.new
+            ));
+        }
+        for tree in &mut trees {
+            let root = tree.temp.as_ref().map_or(Path::new(""), |t| t.path());
+            let inside = root.join(&rel);
+            // Absent from this revision (or holding nothing minpriv reads):
+            // an empty directory, so the side checks nothing there rather
+            // than failing.
+            if !inside.exists() {
+                std::fs::create_dir_all(&inside)
+                    .map_err(|e| format!("cannot create {}: {e}", inside.display()))?;
+            }
+            tree.input.paths.push(inside);
+        }
+    }
+    Ok(trees)
+}
+
+/// A path named on the command line as a path of the repository, from its
+/// top, without `.` or `..`.
+fn in_repository(path: &Path, repo: &Repository) -> Result<PathBuf, String> {
+    let outside = || format!("`{}` is outside the repository", path.display());
+    let relative = if path.is_absolute() {
+        let top = repo
+            .toplevel
+            .canonicalize()
+            .unwrap_or_else(|_| repo.toplevel.clone());
+        let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        real.strip_prefix(&top)
+            .or_else(|_| path.strip_prefix(&repo.toplevel))
+            .map_err(|_| outside())?
+            .to_path_buf()
+    } else {
+        repo.prefix.join(path)
+    };
+    let mut clean = PathBuf::new();
+    for part in relative.components() {
+        match part {
+            Component::Normal(p) => clean.push(p),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !clean.pop() {
+                    return Err(outside());
+                }
+            }
+            _ => return Err(outside()),
+        }
+    }
+    Ok(clean)
+}

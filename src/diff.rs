@@ -1,0 +1,800 @@
+//! Privilege delta (`minpriv diff`): what a change to the metadata gives
+//! each integration or takes away from it.
+//!
+//! Both trees are loaded and checked as `minpriv check` would; this module
+//! compares the results **by name and value, never by position**: the
+//! effective access (system permissions, object flags, field access, other
+//! access), the login IP ranges of the integration's profiles (as address
+//! sets), the policy of its OAuth apps, and the findings (by fingerprint).
+//! Reordering elements, reformatting a file or moving it between source and
+//! Metadata API format therefore changes nothing here. Each gain carries
+//! its provenance on the new side, each loss its provenance on the old side
+//! (and, when a muting permission set caused it, the muting element).
+//!
+//! The result is plain owned data ([`Delta`]): `report::diff` renders it.
+
+mod apps;
+pub mod git;
+mod ips;
+
+use apps::{Policy, app_changes};
+use ips::{Ips, range_changes};
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::access::{EffectiveAccess, Grant, Holder};
+use crate::engine::Finding;
+use crate::integration::{Integration, Integrations};
+use crate::model::{Grants, ObjectAccess, Org};
+use crate::report::Texts;
+use crate::source::{FileError, FileId, Loc};
+
+/// One side of the comparison: a loaded tree with its effective access and
+/// findings.
+pub struct Side<'a> {
+    /// What the user named: a directory, or a git revision.
+    pub label: String,
+    /// The commit, for a git revision.
+    pub commit: Option<String>,
+    pub org: &'a Org,
+    pub integrations: &'a Integrations,
+    /// By index in `integrations.list`.
+    pub access: &'a [EffectiveAccess<'a>],
+    pub findings: &'a [Finding],
+    /// Metadata files read.
+    pub files: usize,
+    pub errors: &'a [FileError],
+    pub internal_errors: &'a [String],
+    /// The temporary directory a git revision was written to: files below
+    /// it are shown relative to it (the repository root) when they are not
+    /// below the directory the paths are shown from.
+    pub root: Option<&'a Path>,
+    texts: RefCell<Texts>,
+    /// Per file, the offset of each line's start: a large delta asks for
+    /// thousands of lines of the same profile.
+    line_starts: RefCell<HashMap<FileId, Vec<usize>>>,
+}
+
+impl<'a> Side<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        label: String,
+        commit: Option<String>,
+        org: &'a Org,
+        integrations: &'a Integrations,
+        access: &'a [EffectiveAccess<'a>],
+        findings: &'a [Finding],
+        files: usize,
+        errors: &'a [FileError],
+        internal_errors: &'a [String],
+        root: Option<&'a Path>,
+    ) -> Self {
+        Side {
+            label,
+            commit,
+            org,
+            integrations,
+            access,
+            findings,
+            files,
+            errors,
+            internal_errors,
+            root,
+            texts: RefCell::default(),
+            line_starts: RefCell::default(),
+        }
+    }
+
+    /// The path shown for a file.
+    fn file(&self, id: FileId) -> String {
+        let source = self.org.sources.get(id);
+        if let Some(root) = self.root
+            && Path::new(&source.display).is_absolute()
+            && let Ok(rel) = source.path.strip_prefix(root)
+        {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            return parts.join("/");
+        }
+        source.display.clone()
+    }
+
+    /// 1-based `(line, column, end_line, end_column)`.
+    fn position(&self, loc: Loc) -> (usize, usize, usize, usize) {
+        self.texts.borrow_mut().position(&self.org.sources, loc)
+    }
+
+    fn at(&self, loc: Loc) -> At {
+        let mut cache = self.line_starts.borrow_mut();
+        let starts = cache.entry(loc.file).or_insert_with(|| {
+            let text = self.texts.borrow_mut().get(&self.org.sources, loc.file);
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        At {
+            file: self.file(loc.file),
+            line: starts.partition_point(|&s| s <= loc.span.start as usize),
+        }
+    }
+
+    fn via(&self, grant: &Grant) -> Via {
+        let org = self.org;
+        let holder = match grant.holder {
+            Holder::Profile(p) => format!("Profile:{}", org.name(org.profiles[p].header.name)),
+            Holder::PermissionSet(s) => format!(
+                "PermissionSet:{}",
+                org.name(org.permission_sets[s].header.name)
+            ),
+        };
+        let at = self.at(grant.site.key_loc());
+        Via {
+            holder,
+            file: at.file,
+            line: at.line,
+            direct: grant.direct,
+            groups: grant
+                .groups
+                .iter()
+                .map(|&g| org.name(org.groups[g].header.name).to_owned())
+                .collect(),
+        }
+    }
+
+    fn finding(&self, f: &Finding) -> FindingChange {
+        let (line, column, end_line, end_column) = self.position(f.loc);
+        FindingChange {
+            rule: f.code,
+            name: f.name,
+            severity: f.severity.as_str(),
+            message: f.message.clone(),
+            help: f.help.clone(),
+            file: self.file(f.loc.file),
+            line,
+            column,
+            end_line,
+            end_column,
+            integration: f.integration.clone(),
+            component: f.component.clone(),
+            fingerprint: f.fingerprint.clone(),
+        }
+    }
+}
+
+/// A file and line.
+struct At {
+    file: String,
+    line: usize,
+}
+
+// ---- the result ------------------------------------------------------
+
+/// Everything that changed between two trees.
+#[derive(Clone, Debug, Serialize)]
+pub struct Delta {
+    pub old: SideInfo,
+    pub new: SideInfo,
+    pub summary: Summary,
+    /// Every integration of either side, by name.
+    pub integrations: Vec<IntegrationDelta>,
+    pub findings: FindingsDelta,
+    /// Inputs that could not be read, on either side.
+    pub errors: Vec<ErrorView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SideInfo {
+    pub source: String,
+    pub commit: Option<String>,
+    pub files: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub integrations: usize,
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Integrations that gain anything.
+    pub gaining: usize,
+    /// Integrations that lose anything.
+    pub losing: usize,
+    /// Change entries over all integrations.
+    pub gained: usize,
+    pub lost: usize,
+    pub new_findings: usize,
+    pub resolved_findings: usize,
+    /// Some integration gains access (`--fail-on-escalation` exits 1).
+    pub escalation: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Added,
+    Removed,
+    Changed,
+    Unchanged,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Removed => "removed",
+            Status::Changed => "changed",
+            Status::Unchanged => "unchanged",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct IntegrationDelta {
+    pub name: String,
+    /// The username on the new side (the old one for a removed integration).
+    pub user: Option<String>,
+    pub status: Status,
+    /// What the new side gives that the old did not, with new-side provenance.
+    pub gained: Changes,
+    /// What the old side gave that the new does not, with old-side provenance.
+    pub lost: Changes,
+}
+
+/// Access that one side has and the other has not.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    pub system_permissions: Vec<NamedChange>,
+    pub objects: Vec<FlagsChange>,
+    pub fields: Vec<FlagsChange>,
+    pub other: Vec<OtherChange>,
+    pub login_ip_ranges: Vec<RangeChange>,
+    pub apps: Vec<AppChange>,
+}
+
+impl Changes {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.system_permissions.len()
+            + self.objects.len()
+            + self.fields.len()
+            + self.other.len()
+            + self.login_ip_ranges.len()
+            + self.apps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where a piece of access comes from: the granting element and how it
+/// reaches the user (the same shape as `minpriv access --format json`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Via {
+    /// `PermissionSet:ERP_Write_PS`, `Profile:ERP Integration`.
+    pub holder: String,
+    pub file: String,
+    pub line: usize,
+    /// Assigned directly (or the profile).
+    pub direct: bool,
+    /// Permission set groups it comes through.
+    pub groups: Vec<String>,
+}
+
+/// A muting permission set element that switches access off in a group.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Muting {
+    pub muting_set: String,
+    pub group: String,
+    pub file: String,
+    pub line: usize,
+}
+
+/// A system permission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NamedChange {
+    pub name: String,
+    pub via: Vec<Via>,
+    /// Losses only: the muting elements on the new side that switch it off.
+    pub muted_by: Vec<Muting>,
+}
+
+/// Object flags (`create read edit delete view-all modify-all
+/// view-all-fields`) or field access (`read edit`) of one object or field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlagsChange {
+    pub name: String,
+    pub access: Vec<&'static str>,
+    /// Each granting element with the changed flags it gives.
+    pub via: Vec<FlagsVia>,
+    pub muted_by: Vec<Muting>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FlagsVia {
+    pub access: Vec<&'static str>,
+    #[serde(flatten)]
+    pub via: Via,
+}
+
+/// App, tab, Apex class, page, flow, custom permission, ... access.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OtherChange {
+    /// `app`, `tab`, `Apex class`, ... (as `minpriv access` names them).
+    pub kind: &'static str,
+    pub name: String,
+    pub via: Vec<Via>,
+    pub muted_by: Vec<Muting>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RangeKind {
+    /// Gained: a range that overlaps no removed range.
+    Added,
+    /// Gained: a range that replaces a smaller one.
+    Widened,
+    /// Gained: the profile has no login IP ranges any more.
+    Unrestricted,
+    /// Lost: a range that overlaps no added range.
+    Removed,
+    /// Lost: a range replaced by a smaller one.
+    Narrowed,
+    /// Lost: the profile had no login IP ranges and now has some.
+    Restricted,
+}
+
+/// Addresses a profile lets the integration user log in from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RangeChange {
+    pub kind: RangeKind,
+    /// `start-end` (or one address); `None` for every address.
+    pub range: Option<String>,
+    /// The other side's ranges this one overlaps (widened from, narrowed to;
+    /// for `restricted`, every new range).
+    pub overlaps: Vec<String>,
+    pub profile: String,
+    pub file: String,
+    pub line: usize,
+}
+
+/// The setting of an OAuth app that changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppSetting {
+    /// The integration uses this app (value: its kind).
+    App,
+    ClientCredentials,
+    RunAsUser,
+    SelfAuthorization,
+    IpRelaxation,
+    RefreshTokenPolicy,
+    Scope,
+}
+
+impl AppSetting {
+    pub fn label(self) -> &'static str {
+        match self {
+            AppSetting::App => "app",
+            AppSetting::ClientCredentials => "client credentials flow",
+            AppSetting::RunAsUser => "run-as user",
+            AppSetting::SelfAuthorization => "permitted users",
+            AppSetting::IpRelaxation => "IP relaxation",
+            AppSetting::RefreshTokenPolicy => "refresh-token policy",
+            AppSetting::Scope => "scope",
+        }
+    }
+}
+
+/// A connected app or External Client App policy change. Gained when the
+/// new value is more permissive, lost when less.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppChange {
+    pub app: String,
+    pub setting: AppSetting,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// The element (or the app) on the side the change is counted for.
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FindingsDelta {
+    /// Findings of the new side whose fingerprint the old side lacks.
+    pub new: Vec<FindingChange>,
+    /// Findings of the old side whose fingerprint the new side lacks.
+    pub resolved: Vec<FindingChange>,
+}
+
+/// A finding as `minpriv check --format json` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FindingChange {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub integration: Option<String>,
+    pub component: String,
+    pub fingerprint: String,
+}
+
+/// An input that could not be read, on one side.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorView {
+    /// `old` or `new`.
+    pub side: &'static str,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+// ---- comparing -----------------------------------------------------------
+
+/// Compares two loaded trees.
+pub fn compare(old: &Side, new: &Side) -> Delta {
+    let by_name = |side: &Side| -> BTreeMap<String, usize> {
+        side.integrations
+            .list
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.name.clone(), i))
+            .rev() // the first of equal names wins
+            .collect()
+    };
+    let (old_names, new_names) = (by_name(old), by_name(new));
+    let mut names: Vec<&String> = old_names.keys().chain(new_names.keys()).collect();
+    names.sort_by_key(|n| (n.to_lowercase(), *n));
+    names.dedup();
+
+    let mut integrations = vec![];
+    for name in names {
+        let o = old_names.get(name).map(|&i| Facts::of(old, i));
+        let n = new_names.get(name).map(|&i| Facts::of(new, i));
+        let gained = n
+            .as_ref()
+            .map(|n| grown(o.as_ref(), n, Direction::Gain))
+            .unwrap_or_default();
+        let mut lost = o
+            .as_ref()
+            .map(|o| grown(n.as_ref(), o, Direction::Loss))
+            .unwrap_or_default();
+        if let Some(n) = &n {
+            add_mutings(n, &mut lost);
+        }
+        let status = match (&o, &n) {
+            (None, _) => Status::Added,
+            (_, None) => Status::Removed,
+            _ if gained.is_empty() && lost.is_empty() => Status::Unchanged,
+            _ => Status::Changed,
+        };
+        let user = n
+            .as_ref()
+            .or(o.as_ref())
+            .and_then(|f| f.integration.user.clone());
+        integrations.push(IntegrationDelta {
+            name: name.clone(),
+            user,
+            status,
+            gained,
+            lost,
+        });
+    }
+
+    let findings = FindingsDelta {
+        new: only_in(new, old),
+        resolved: only_in(old, new),
+    };
+    let mut errors = errors_of(old, "old");
+    errors.extend(errors_of(new, "new"));
+
+    let mut summary = Summary {
+        integrations: integrations.len(),
+        new_findings: findings.new.len(),
+        resolved_findings: findings.resolved.len(),
+        ..Summary::default()
+    };
+    for i in &integrations {
+        match i.status {
+            Status::Added => summary.added += 1,
+            Status::Removed => summary.removed += 1,
+            Status::Changed => summary.changed += 1,
+            Status::Unchanged => summary.unchanged += 1,
+        }
+        summary.gaining += usize::from(!i.gained.is_empty());
+        summary.losing += usize::from(!i.lost.is_empty());
+        summary.gained += i.gained.len();
+        summary.lost += i.lost.len();
+    }
+    summary.escalation = summary.gaining > 0;
+
+    let info = |side: &Side| SideInfo {
+        source: side.label.clone(),
+        commit: side.commit.clone(),
+        files: side.files,
+    };
+    Delta {
+        old: info(old),
+        new: info(new),
+        summary,
+        integrations,
+        findings,
+        errors,
+    }
+}
+
+/// Findings of `side` whose fingerprint `other` lacks, in `side`'s order.
+fn only_in(side: &Side, other: &Side) -> Vec<FindingChange> {
+    let known: BTreeSet<&str> = other
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    side.findings
+        .iter()
+        .filter(|f| !known.contains(f.fingerprint.as_str()))
+        .map(|f| side.finding(f))
+        .collect()
+}
+
+fn errors_of(side: &Side, name: &'static str) -> Vec<ErrorView> {
+    let mut out: Vec<ErrorView> = side
+        .errors
+        .iter()
+        .map(|e| {
+            let position = e.span.map(|span| side.position(Loc { file: e.file, span }));
+            ErrorView {
+                side: name,
+                file: Some(side.file(e.file)),
+                line: position.map(|p| p.0),
+                column: position.map(|p| p.1),
+                message: e.message.clone(),
+            }
+        })
+        .collect();
+    out.extend(side.internal_errors.iter().map(|m| ErrorView {
+        side: name,
+        file: None,
+        line: None,
+        column: None,
+        message: m.clone(),
+    }));
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Gain,
+    Loss,
+}
+
+/// One integration on one side: everything compared.
+struct Facts<'s, 'a> {
+    side: &'s Side<'a>,
+    integration: &'a Integration,
+    access: &'s EffectiveAccess<'a>,
+    ips: Option<Ips>,
+    apps: BTreeMap<&'a str, Policy>,
+}
+
+impl<'s, 'a> Facts<'s, 'a> {
+    fn of(side: &'s Side<'a>, index: usize) -> Self {
+        let integration = &side.integrations.list[index];
+        let org = side.org;
+        let mut apps = BTreeMap::new();
+        for &a in &integration.apps {
+            let app = &org.apps[a];
+            apps.entry(org.name(app.name))
+                .or_insert_with(|| Policy::of(app));
+        }
+        Facts {
+            side,
+            integration,
+            access: &side.access[index],
+            ips: Ips::of(org, integration),
+            apps,
+        }
+    }
+}
+
+/// What `other` has beyond `base` (absent: nothing), with `other`'s
+/// provenance. Gains are `grown(old, new)`, losses `grown(new, old)`.
+fn grown(base: Option<&Facts>, other: &Facts, direction: Direction) -> Changes {
+    let side = other.side;
+    let empty = EffectiveAccess::default();
+    let had = base.map_or(&empty, |b| b.access);
+    let sorted = |mut v: Vec<Via>| {
+        v.sort();
+        v.dedup();
+        v
+    };
+    let mut changes = Changes::default();
+
+    for (name, grants) in &other.access.system {
+        if !had.system.contains_key(name) {
+            changes.system_permissions.push(NamedChange {
+                name: (*name).to_owned(),
+                via: sorted(grants.iter().map(|g| side.via(g)).collect()),
+                muted_by: vec![],
+            });
+        }
+    }
+    for (object, grants) in &other.access.objects {
+        let before = had
+            .objects
+            .get(object)
+            .map_or(ObjectAccess::empty(), |g| g.access);
+        let flags = grants.access.difference(before);
+        if flags.is_empty() {
+            continue;
+        }
+        let mut via: Vec<FlagsVia> = grants
+            .grants
+            .iter()
+            .filter(|(a, _)| !a.intersection(flags).is_empty())
+            .map(|(a, g)| FlagsVia {
+                access: a.intersection(flags).words().collect(),
+                via: side.via(g),
+            })
+            .collect();
+        via.sort_by(|a, b| a.via.cmp(&b.via));
+        changes.objects.push(FlagsChange {
+            name: (*object).to_owned(),
+            access: flags.words().collect(),
+            via,
+            muted_by: vec![],
+        });
+    }
+    for (field, grants) in &other.access.fields {
+        let (was_read, was_edit) = had
+            .fields
+            .get(field)
+            .map_or((false, false), |g| (g.readable, g.editable));
+        let (read, edit) = (grants.readable && !was_read, grants.editable && !was_edit);
+        if !read && !edit {
+            continue;
+        }
+        let mut via: Vec<FlagsVia> = grants
+            .grants
+            .iter()
+            .filter(|(r, e, _)| (read && *r) || (edit && *e))
+            .map(|(r, e, g)| FlagsVia {
+                access: field_words(read && *r, edit && *e),
+                via: side.via(g),
+            })
+            .collect();
+        via.sort_by(|a, b| a.via.cmp(&b.via));
+        changes.fields.push(FlagsChange {
+            name: (*field).to_owned(),
+            access: field_words(read, edit),
+            via,
+            muted_by: vec![],
+        });
+    }
+    for ((kind, name), grants) in &other.access.other {
+        if !had.other.contains_key(&(*kind, *name)) {
+            changes.other.push(OtherChange {
+                kind: kind.label(),
+                name: (*name).to_owned(),
+                via: sorted(grants.iter().map(|g| side.via(g)).collect()),
+                muted_by: vec![],
+            });
+        }
+    }
+    changes.login_ip_ranges = range_changes(
+        base.and_then(|b| b.ips.as_ref()),
+        other.ips.as_ref(),
+        side,
+        direction,
+    );
+    changes.apps = app_changes(base, other, direction);
+    changes
+}
+
+fn field_words(read: bool, edit: bool) -> Vec<&'static str> {
+    let mut words = vec![];
+    if read {
+        words.push("read");
+    }
+    if edit {
+        words.push("edit");
+    }
+    words
+}
+
+/// Notes, on each loss, the muting elements of the new side that switch it
+/// off, when muting is why it is lost.
+fn add_mutings(new: &Facts, lost: &mut Changes) {
+    let mutings = |hit: &dyn Fn(&Grants) -> Option<Loc>| mutings_in(new, hit);
+    for change in &mut lost.system_permissions {
+        change.muted_by = mutings(&|g: &Grants| {
+            g.user_permissions
+                .iter()
+                .find(|p| p.enabled && new.side.org.name(p.name) == change.name)
+                .map(|p| p.site.key_loc())
+        });
+    }
+    for change in &mut lost.objects {
+        let flags = change
+            .access
+            .iter()
+            .filter_map(|w| ObjectAccess::from_word(w))
+            .fold(ObjectAccess::empty(), ObjectAccess::union);
+        change.muted_by = mutings(&|g: &Grants| {
+            g.object_permissions
+                .iter()
+                .find(|o| {
+                    new.side.org.name(o.object) == change.name
+                        && !o.access.intersection(flags).is_empty()
+                })
+                .map(|o| o.site.key_loc())
+        });
+    }
+    for change in &mut lost.fields {
+        let (read, edit) = (
+            change.access.contains(&"read"),
+            change.access.contains(&"edit"),
+        );
+        change.muted_by = mutings(&|g: &Grants| {
+            g.field_permissions
+                .iter()
+                .find(|f| {
+                    new.side.org.name(f.field) == change.name
+                        && ((read && f.readable) || (edit && f.editable))
+                })
+                .map(|f| f.site.key_loc())
+        });
+    }
+    for change in &mut lost.other {
+        change.muted_by = mutings(&|g: &Grants| {
+            g.accesses
+                .iter()
+                .find(|a| {
+                    a.enabled
+                        && a.kind.label() == change.kind
+                        && new.side.org.name(a.name) == change.name
+                })
+                .map(|a| a.site.key_loc())
+        });
+    }
+}
+
+/// The elements of the muting sets of `facts`' groups that `hit` finds.
+fn mutings_in(facts: &Facts, hit: &dyn Fn(&Grants) -> Option<Loc>) -> Vec<Muting> {
+    let org = facts.side.org;
+    let mut out = vec![];
+    for &g in &facts.integration.groups {
+        let group = &org.groups[g];
+        for reference in &group.muting_permission_sets {
+            for m in org.muting_sets_named(org.name(reference.name)) {
+                let set = &org.muting_sets[m];
+                if let Some(loc) = hit(&set.grants) {
+                    let at = facts.side.at(loc);
+                    out.push(Muting {
+                        muting_set: org.name(set.header.name).to_owned(),
+                        group: org.name(group.header.name).to_owned(),
+                        file: at.file,
+                        line: at.line,
+                    });
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}

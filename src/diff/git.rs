@@ -1,0 +1,220 @@
+//! A git revision as a directory: the files minpriv reads, written into a
+//! temporary directory through `git` itself (`git ls-tree`, then `git
+//! cat-file --batch`). The working tree and the index are never read or
+//! touched, so `minpriv diff --git origin/main HEAD` compares commits, not
+//! whatever is checked out.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Component, Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::config::CONFIG_FILE;
+use crate::discover::{FORCEIGNORE, PROJECT_FILE};
+use crate::parse::FileKind;
+
+/// The repository holding a directory.
+pub struct Repository {
+    /// The top of the working tree.
+    pub toplevel: PathBuf,
+    /// The directory, relative to `toplevel`.
+    pub prefix: PathBuf,
+}
+
+impl Repository {
+    /// The repository `cwd` is in.
+    pub fn discover(cwd: &Path) -> Result<Repository, String> {
+        let out = git(cwd, &["rev-parse", "--show-toplevel", "--show-prefix"])
+            .map_err(|e| format!("--git needs a git repository: {e}"))?;
+        let mut lines = out.lines();
+        let toplevel = PathBuf::from(lines.next().unwrap_or_default());
+        let prefix = PathBuf::from(lines.next().unwrap_or_default());
+        Ok(Repository { toplevel, prefix })
+    }
+
+    /// The commit a revision names.
+    pub fn commit(&self, revision: &str) -> Result<String, String> {
+        if revision.starts_with('-') {
+            return Err(format!("`{revision}` is not a revision"));
+        }
+        git(
+            &self.toplevel,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{revision}^{{commit}}"),
+            ],
+        )
+        .map(|s| s.trim().to_owned())
+        .map_err(|_| {
+            format!(
+                "`{revision}` names no commit in {}",
+                self.toplevel.display()
+            )
+        })
+    }
+
+    /// Whether `path` (from the top of the repository) is in `commit`.
+    pub fn has_path(&self, commit: &str, path: &Path) -> bool {
+        let spec = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        git(
+            &self.toplevel,
+            &["cat-file", "-e", &format!("{commit}:{spec}")],
+        )
+        .is_ok()
+    }
+
+    /// Writes the files of `commit` that minpriv reads (metadata by suffix,
+    /// `sfdx-project.json`, `minpriv.toml`, `.forceignore`) below `dest`,
+    /// plus an empty `.git` file so that the project and config searches
+    /// stop at `dest` as they stop at the repository root. Returns how many
+    /// files were written.
+    pub fn write_tree(&self, commit: &str, dest: &Path) -> Result<usize, String> {
+        let listing = git(
+            &self.toplevel,
+            &["ls-tree", "-r", "-z", "--full-tree", commit],
+        )?;
+        let mut wanted: Vec<(String, PathBuf)> = vec![];
+        for entry in listing.split('\0').filter(|e| !e.is_empty()) {
+            // `<mode> SP <type> SP <object> TAB <path>`
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
+            let mut fields = meta.split(' ');
+            let (Some(mode), Some("blob"), Some(object)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            // Symbolic links are not followed when walking a directory either.
+            if mode == "120000" {
+                continue;
+            }
+            let path = Path::new(path);
+            if is_plain(path) && reads(path) {
+                wanted.push((object.to_owned(), path.to_path_buf()));
+            }
+        }
+        std::fs::write(dest.join(".git"), "")
+            .map_err(|e| format!("cannot write to {}: {e}", dest.display()))?;
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+
+        let mut child = Command::new("git")
+            .arg("-C")
+            .arg(&self.toplevel)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let objects: String = wanted.iter().map(|(o, _)| format!("{o}\n")).collect();
+        // Written from another thread: git answers while it reads, and a
+        // full pipe on either side would otherwise block both.
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(objects.as_bytes());
+        });
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let result = (|| {
+            for (object, path) in &wanted {
+                let mut header = String::new();
+                stdout
+                    .read_line(&mut header)
+                    .map_err(|e| format!("cannot read from git: {e}"))?;
+                let size: usize = match header.trim_end().split(' ').collect::<Vec<_>>()[..] {
+                    [_, "blob", size] => size.parse().unwrap_or(0),
+                    _ => {
+                        return Err(format!(
+                            "git cannot read object {object} ({})",
+                            header.trim()
+                        ));
+                    }
+                };
+                let mut content = vec![0; size + 1];
+                stdout
+                    .read_exact(&mut content)
+                    .map_err(|e| format!("cannot read from git: {e}"))?;
+                content.pop(); // the newline after each object
+                let target = dest.join(path);
+                if let Some(dir) = target.parent() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+                std::fs::write(&target, content)
+                    .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            }
+            Ok(wanted.len())
+        })();
+        let _ = feeder.join();
+        drop(stdout);
+        let status = child.wait().map_err(|e| format!("git failed: {e}"))?;
+        match result {
+            Ok(n) if status.success() => Ok(n),
+            Ok(_) => Err(format!("git cat-file failed ({status})")),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Whether minpriv reads a file at `path` of a tree.
+fn reads(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    [PROJECT_FILE, CONFIG_FILE, FORCEIGNORE].contains(&name)
+        || FileKind::classify_path(path).is_some()
+}
+
+/// Only plain relative components: a crafted tree must not write outside
+/// the directory or into a `.git`.
+fn is_plain(path: &Path) -> bool {
+    path.components().all(|c| match c {
+        Component::Normal(part) => !part.eq_ignore_ascii_case(".git"),
+        _ => false,
+    })
+}
+
+/// Runs git in `dir`; its standard output, or its standard error as the
+/// error.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        String::from_utf8(out.stdout).map_err(|_| "git printed something that is not UTF-8".into())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(err.trim().lines().next().unwrap_or("git failed").to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_paths_are_written() {
+        assert!(is_plain(Path::new("force-app/main/a.profile-meta.xml")));
+        assert!(!is_plain(Path::new("../a.profile")));
+        assert!(!is_plain(Path::new("/etc/a.profile")));
+        assert!(!is_plain(Path::new("x/.GIT/hooks/a.profile")));
+    }
+
+    #[test]
+    fn reads_metadata_and_project_files_only() {
+        assert!(reads(Path::new("force-app/profiles/A.profile-meta.xml")));
+        assert!(reads(Path::new("src/profiles/A.profile")));
+        assert!(reads(Path::new("minpriv.toml")));
+        assert!(reads(Path::new("sub/sfdx-project.json")));
+        assert!(!reads(Path::new("force-app/classes/A.cls")));
+    }
+}
