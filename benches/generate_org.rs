@@ -194,6 +194,38 @@ fn permission_set(rng: &mut Rng, org: &Org, label: &str, risky: bool) -> String 
     out
 }
 
+/// An integration's own set: read on Account's fields, read and edit on
+/// Contact's; one time in ten also delete on Account (beyond its contract).
+fn integration_set(rng: &mut Rng, org: &Org, name: &str) -> String {
+    let mut out = format!("{HEADER}<PermissionSet xmlns=\"{NS}\">\n");
+    let _ = writeln!(out, "    <description>{name}.</description>");
+    for (object, edit) in [(0, false), (1, true)] {
+        for field in org.fields[object].iter().take(25) {
+            out.push_str("    <fieldPermissions>\n");
+            bool_el(&mut out, "        ", "editable", edit);
+            let _ = writeln!(out, "        <field>{field}</field>");
+            bool_el(&mut out, "        ", "readable", true);
+            out.push_str("    </fieldPermissions>\n");
+        }
+    }
+    bool_el(&mut out, "    ", "hasActivationRequired", false);
+    let _ = writeln!(out, "    <label>{}</label>", name.replace('_', " "));
+    for (object, edit, delete) in [("Account", false, rng.chance(10)), ("Contact", true, false)] {
+        out.push_str("    <objectPermissions>\n");
+        bool_el(&mut out, "        ", "allowCreate", false);
+        bool_el(&mut out, "        ", "allowDelete", delete);
+        bool_el(&mut out, "        ", "allowEdit", edit);
+        bool_el(&mut out, "        ", "allowRead", true);
+        bool_el(&mut out, "        ", "modifyAllRecords", false);
+        let _ = writeln!(out, "        <object>{object}</object>");
+        bool_el(&mut out, "        ", "viewAllFields", false);
+        bool_el(&mut out, "        ", "viewAllRecords", false);
+        out.push_str("    </objectPermissions>\n");
+    }
+    out.push_str("</PermissionSet>\n");
+    out
+}
+
 fn group(label: &str, members: &[String], muting: Option<&str>) -> String {
     let mut out = format!("{HEADER}<PermissionSetGroup xmlns=\"{NS}\">\n");
     let _ = writeln!(out, "    <description>{label}.</description>");
@@ -308,7 +340,8 @@ pub fn generate(root: &Path, target: u64, seed: u64) -> (u64, u64) {
             &format!("{base}/profiles/Human Profile {i:05}.profile-meta.xml"),
             &human,
         );
-        let bloated = rng.chance(15);
+        // A few integration profiles are clones of a human profile.
+        let bloated = rng.chance(5);
         let integration = profile(&mut rng, &org, true, bloated);
         let profile_name = format!("Integration {i:05}");
         w.write(
@@ -342,10 +375,16 @@ pub fn generate(root: &Path, target: u64, seed: u64) -> (u64, u64) {
             &connected_app(&mut rng, &app, &user),
         );
         if i % 3 == 0 {
+            // The integration's own permission set: its contract's objects,
+            // now and then one grant too many.
+            let access = format!("Integration_{i:05}_Access");
+            w.write(
+                &format!("{base}/permissionsets/{access}.permissionset-meta.xml"),
+                &integration_set(&mut rng, &org, &access),
+            );
             let _ = write!(
                 toml,
-                "\n[[integration]]\nname = \"integration-{i:05}\"\nuser = \"{user}\"\nprofile = \"{profile_name}\"\npermission-sets = [\"{}\"]\npermission-set-groups = [\"{group_name}\"]\nconnected-apps = [\"{app}\"]\nip-allowlist = [\"203.0.0.0/16\"]\n\n[integration.objects]\nAccount = \"read\"\nContact = \"read edit\"\n",
-                members[5]
+                "\n[[integration]]\nname = \"integration-{i:05}\"\nuser = \"{user}\"\nprofile = \"{profile_name}\"\npermission-sets = [\"{access}\"]\nconnected-apps = [\"{app}\"]\nip-allowlist = [\"203.0.0.0/16\"]\n\n[integration.objects]\nAccount = \"read\"\nContact = \"read edit\"\n"
             );
         }
         i += 1;

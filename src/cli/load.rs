@@ -2,6 +2,7 @@
 //! the pipeline up to the effective access — config, discovery, parsing,
 //! the org snapshot, integrations.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -10,7 +11,7 @@ use super::{EXIT_ERROR, fail};
 use crate::config::{self, Config};
 use crate::discover::{self, Options};
 use crate::integration::Integrations;
-use crate::model::Org;
+use crate::model::{INTEGRATION_LICENSE, Org, profile_full_name_for_label};
 use crate::orgdata::{self, Snapshot};
 use crate::parse;
 use crate::report;
@@ -78,6 +79,47 @@ pub(super) fn load_with(
 ) -> Result<Loaded, u8> {
     set_threads(args)?;
     load_in(args, &current_dir()?, stderr_color, read_config)
+}
+
+/// The profiles whose object and field permissions the run needs besides
+/// those the files mark as integration profiles: those the inventory names,
+/// and those the snapshot assigns to users that are declared, that apps run
+/// as, or that are on the Salesforce Integration licence. Names and labels,
+/// lowercase.
+fn profiles_to_keep<'a>(
+    config: &'a Config,
+    snapshot: Option<&'a Snapshot>,
+) -> parse::ProfileFilter<'a> {
+    Box::new(move |run_as: &[&str]| {
+        let mut keep = HashSet::new();
+        let mut add = |name: &str| {
+            keep.insert(name.to_lowercase());
+            if let Some(full) = profile_full_name_for_label(name) {
+                keep.insert(full.to_lowercase());
+            }
+        };
+        for decl in &config.integrations {
+            if let Some(profile) = &decl.profile {
+                add(profile.get_ref());
+            }
+        }
+        if let Some(snapshot) = snapshot {
+            let users: HashSet<String> = config
+                .integrations
+                .iter()
+                .map(|d| orgdata::user_key(d.user.get_ref()))
+                .chain(run_as.iter().map(|u| orgdata::user_key(u)))
+                .collect();
+            for user in &snapshot.users {
+                let integration_user = users.contains(&orgdata::user_key(&user.username.value))
+                    || user.licence.value.as_deref() == Some(INTEGRATION_LICENSE);
+                if let (true, Some(profile)) = (integration_user, user.profile.value.as_deref()) {
+                    add(profile);
+                }
+            }
+        }
+        keep
+    })
 }
 
 /// Sizes the global rayon pool from `--threads`. Only the first call in a
@@ -157,9 +199,25 @@ pub fn load_in(
         errors.extend(import.errors);
         import.snapshot
     });
-    let (org, parse_errors) =
-        parse::parse_all(sources, &discovery.inputs, args.max_file_size.max(1));
+    let keep = profiles_to_keep(&config, snapshot.as_ref());
+    let (org, parse_errors) = parse::parse_all_with(
+        sources,
+        &discovery.inputs,
+        args.max_file_size.max(1),
+        Some(keep),
+    );
     let integrations = Integrations::resolve_with(&org, &config, config_file, snapshot.as_ref());
+    for (p, users) in integrations.profiles() {
+        let profile = &org.profiles[p];
+        if profile.pruned && !users.is_empty() {
+            // The filter below must name every profile an integration can
+            // use; a miss would silently drop access.
+            errors.push(FileError::whole(
+                profile.header.file,
+                "internal error: this integration profile's permissions were not kept; this is a bug in minpriv, please report it",
+            ));
+        }
+    }
 
     errors.extend(parse_errors);
     errors.sort_by(|a, b| {

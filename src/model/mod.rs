@@ -344,6 +344,14 @@ pub struct Grants {
 }
 
 impl Grants {
+    /// Gives back the spare capacity of the lists once a file is read.
+    pub fn shrink_to_fit(&mut self) {
+        self.user_permissions.shrink_to_fit();
+        self.object_permissions.shrink_to_fit();
+        self.field_permissions.shrink_to_fit();
+        self.accesses.shrink_to_fit();
+    }
+
     /// The first enabled `<userPermissions>` entry named `name`.
     pub fn user_permission(&self, name: Sym) -> Option<&UserPermission> {
         self.user_permissions
@@ -378,6 +386,9 @@ pub struct Profile {
     pub login_ip_ranges: Vec<IpRangeEntry>,
     /// The `<loginHours>` element, when present.
     pub login_hours: Option<Span>,
+    /// Its object and field permissions were dropped while reading (a
+    /// human profile of a large org; see `parse::parse_all_with`).
+    pub pruned: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -10,6 +10,7 @@ mod permission_set;
 mod profile;
 pub mod xml;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use lasso::ThreadedRodeo;
@@ -227,17 +228,59 @@ pub(crate) enum Parsed {
 /// Reads and parses every input in parallel and assembles the [`Org`].
 /// Files that fail are returned as errors; the rest are all in the model.
 pub fn parse_all(sources: Sources, inputs: &[Input], max_file_size: u64) -> (Org, Vec<FileError>) {
+    parse_all_with(sources, inputs, max_file_size, None)
+}
+
+/// Given the run-as usernames of the apps read, the names (lowercase) of
+/// the profiles whose object and field permissions must be kept.
+pub type ProfileFilter<'a> = Box<dyn FnOnce(&[&str]) -> HashSet<String> + 'a>;
+
+/// [`parse_all`], keeping object and field permissions only for the
+/// profiles that can matter: those `keep` names, and those whose file
+/// makes them integration profiles (the Salesforce Integration licence,
+/// `ApiUserOnly`). Human profiles are most of a large org's XML, and no
+/// rule reads their object or field permissions; dropping them as each
+/// file is parsed keeps memory a fraction of the input. Profiles are read
+/// after every other file, so `keep` can see the apps' run-as users.
+pub fn parse_all_with(
+    sources: Sources,
+    inputs: &[Input],
+    max_file_size: u64,
+    keep: Option<ProfileFilter>,
+) -> (Org, Vec<FileError>) {
     let names = ThreadedRodeo::new();
-    let results: Vec<Result<Parsed, FileError>> = inputs
+    let parse =
+        |input: &Input| parse_file(input, &sources.get(input.file).path, &names, max_file_size);
+    let (profile_inputs, other_inputs): (Vec<&Input>, Vec<&Input>) =
+        inputs.iter().partition(|i| i.kind == FileKind::Profile);
+    let others: Vec<Result<Parsed, FileError>> =
+        other_inputs.par_iter().map(|i| parse(i)).collect();
+    let keep = keep.map(|keep| {
+        let run_as: Vec<&str> = others
+            .iter()
+            .filter_map(|r| match r {
+                Ok(Parsed::ConnectedApp(a) | Parsed::Eca(_, a)) => a.run_as_user.as_ref(),
+                _ => None,
+            })
+            .map(|u| &*u.value)
+            .collect();
+        keep(&run_as)
+    });
+    let profiles: Vec<Result<Parsed, FileError>> = profile_inputs
         .par_iter()
-        .map(|input| {
-            let path = &sources.get(input.file).path;
-            parse_file(input, path, &names, max_file_size)
+        .map(|i| match parse(i) {
+            Ok(Parsed::Profile(mut profile)) => {
+                if let Some(keep) = &keep {
+                    prune_unless_needed(&mut profile, &i.full_name, keep, &names);
+                }
+                Ok(Parsed::Profile(profile))
+            }
+            other => other,
         })
         .collect();
 
     let mut errors = vec![];
-    let mut profiles = vec![];
+    let mut profiles_read = vec![];
     let mut permission_sets = vec![];
     let mut groups = vec![];
     let mut muting_sets = vec![];
@@ -246,9 +289,9 @@ pub fn parse_all(sources: Sources, inputs: &[Input], max_file_size: u64) -> (Org
     let mut named_credentials = vec![];
     let mut external_credentials = vec![];
     let mut parts = vec![];
-    for result in results {
+    for result in others.into_iter().chain(profiles) {
         match result {
-            Ok(Parsed::Profile(p)) => profiles.push(p),
+            Ok(Parsed::Profile(p)) => profiles_read.push(p),
             Ok(Parsed::PermissionSet(p)) => permission_sets.push(p),
             Ok(Parsed::Group(g)) => groups.push(g),
             Ok(Parsed::Muting(m)) => muting_sets.push(m),
@@ -269,7 +312,7 @@ pub fn parse_all(sources: Sources, inputs: &[Input], max_file_size: u64) -> (Org
     let org = Org::new(
         sources,
         names.into_reader(),
-        profiles,
+        profiles_read,
         permission_sets,
         groups,
         muting_sets,
@@ -278,6 +321,30 @@ pub fn parse_all(sources: Sources, inputs: &[Input], max_file_size: u64) -> (Org
         external_credentials,
     );
     (org, errors)
+}
+
+/// Drops a profile's object and field permissions when nothing can make it
+/// an integration profile.
+fn prune_unless_needed(
+    profile: &mut Profile,
+    full_name: &str,
+    keep: &HashSet<String>,
+    names: &ThreadedRodeo,
+) {
+    let licence = profile
+        .user_license
+        .as_ref()
+        .map(|l| names.resolve(&l.value));
+    let api_only = names
+        .get(API_ONLY_PERMISSION)
+        .is_some_and(|s| profile.grants.user_permission(s).is_some());
+    if licence == Some(INTEGRATION_LICENSE) || api_only || keep.contains(&full_name.to_lowercase())
+    {
+        return;
+    }
+    profile.grants.object_permissions = Vec::new();
+    profile.grants.field_permissions = Vec::new();
+    profile.pruned = true;
 }
 
 fn parse_file(

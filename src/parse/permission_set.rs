@@ -130,6 +130,7 @@ pub(super) fn parse<'a>(
             _ => doc.xml.skip(&el)?,
         }
     }
+    set.grants.shrink_to_fit();
     Ok(set)
 }
 
@@ -152,5 +153,6 @@ pub(super) fn parse_muting<'a>(
             _ => doc.xml.skip(&el)?,
         }
     }
+    set.grants.shrink_to_fit();
     Ok(set)
 }

@@ -17,6 +17,7 @@ pub(super) fn parse<'a>(
         grants: Grants::default(),
         login_ip_ranges: vec![],
         login_hours: None,
+        pruned: false,
     };
     while let Some(el) = doc.xml.next_child(root)? {
         if read_grant(doc, &el, &mut profile.grants)? {
@@ -37,6 +38,7 @@ pub(super) fn parse<'a>(
             _ => doc.xml.skip(&el)?,
         }
     }
+    profile.grants.shrink_to_fit();
     Ok(profile)
 }
 
