@@ -5,6 +5,7 @@ mod access;
 mod check;
 mod load;
 mod progress;
+mod report;
 mod rules;
 
 use std::io::IsTerminal;
@@ -15,6 +16,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 pub use access::AccessArgs;
 pub use check::CheckArgs;
 pub use load::InputArgs;
+pub use report::ReportArgs;
 pub use rules::{RuleArgs, RulesArgs};
 
 /// Exit codes (SPEC §5).
@@ -52,6 +54,9 @@ pub enum Command {
     Rule(RuleArgs),
     /// Show what an integration user can do, and which element grants it.
     Access(AccessArgs),
+    /// Write the audit report: inventory, effective access, findings,
+    /// exceptions, checks passed, input digests (HTML or Markdown).
+    Report(ReportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -91,6 +96,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::explain(args),
         Command::Access(args) => access::run(args, stderr_color),
+        Command::Report(args) => report::run(args, stderr_color),
     };
     ExitCode::from(code)
 }
