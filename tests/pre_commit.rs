@@ -296,7 +296,7 @@ fn pre_commit_try_repo_fails_on_findings_and_passes_when_clean() {
         output.contains("NET001 missing-login-ip-ranges"),
         "{output}"
     );
-    assert!(output.contains("Checked 22 files"), "{output}");
+    assert!(output.contains("Checked 25 files"), "{output}");
 
     // A clean project passes. Make sure of it with this build first, so a
     // change to the sample org shows up here rather than as a hook failure.

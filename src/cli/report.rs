@@ -66,6 +66,7 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
         integrations,
         checked,
         errors,
+        ..
     } = &loaded;
     let select: Vec<String> = if args.select.is_empty() {
         config

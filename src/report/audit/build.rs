@@ -51,7 +51,7 @@ const EVERY_OBJECT: [(&str, ObjectAccess); 2] = [
 ];
 
 /// The row label of [`EVERY_OBJECT`].
-pub const EVERY_OBJECT_ROW: &str = "every object (View All Data, Modify All Data)";
+const EVERY_OBJECT_ROW: &str = "every object (View All Data, Modify All Data)";
 
 pub fn build(input: &AuditInput) -> Audit {
     let lines = &mut Lines::default();

@@ -17,7 +17,7 @@ pub mod escape;
 use askama::Template;
 
 pub use build::{AuditInput, build};
-pub use digest::{InputDigest, digest_inputs};
+pub use digest::InputDigest;
 
 /// The report's content, ready to lay out.
 #[derive(Debug, Clone, PartialEq, Eq)]
