@@ -254,6 +254,9 @@ pub struct Outcome {
     pub internal_errors: Vec<String>,
     /// Per exception (config order): how many findings it hid.
     pub exception_hits: Vec<usize>,
+    /// The findings exceptions hid, each with its exception's index (for
+    /// the audit report's exceptions register), in rule order.
+    pub hidden: Vec<(usize, Finding)>,
 }
 
 /// What the run has besides the metadata.
@@ -305,6 +308,7 @@ pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
                         Some(i) => {
                             outcome.exception_hits[i] += 1;
                             outcome.suppressed += 1;
+                            outcome.hidden.push((i, finding));
                         }
                         None => outcome.findings.push(finding),
                     }

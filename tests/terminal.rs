@@ -62,7 +62,11 @@ fn progress_shows_on_a_terminal_for_many_files() {
     else {
         return;
     };
-    assert!(screen.contains("rules on 600 files"), "{screen:?}");
+    // The stage shown depends on how fast the run is; the line is there.
+    assert!(
+        screen.contains("rules on 600 files") || screen.contains("Writing reports"),
+        "{screen:?}"
+    );
     assert!(screen.contains("Checked 600 files"), "{screen:?}");
     // Cleared before the closing line: that line starts clean.
     let report = std::fs::read_to_string(dir.path().join("out.json")).unwrap();

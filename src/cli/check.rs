@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use clap::{ArgMatches, Args, ValueEnum};
 
-use super::load::{InputArgs, Loaded, load};
+use super::load::{InputArgs, Loaded, load, selected_rules};
 use super::progress::Progress;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
 use crate::baseline::Baseline;
 use crate::config::FailOn;
-use crate::engine::{self, Context, Inputs};
+use crate::engine;
 use crate::report::{self, Run, Summary, Texts};
 
 #[derive(Args, Debug)]
@@ -219,30 +219,9 @@ pub fn run(
         ..
     } = &loaded;
     let files = *files;
-    let select: Vec<String> = if args.select.is_empty() {
-        config
-            .lint
-            .select
-            .iter()
-            .map(|s| s.get_ref().clone())
-            .collect()
-    } else {
-        args.select.clone()
-    };
-    let mut ignore: Vec<String> = config
-        .lint
-        .ignore
-        .iter()
-        .map(|s| s.get_ref().clone())
-        .collect();
-    ignore.extend(args.ignore.iter().cloned());
-    let rules = match engine::select(&select, &ignore) {
+    let rules = match selected_rules(config, &args.select, &args.ignore) {
         Ok(rules) => rules,
-        Err(e) => {
-            return fail(format_args!(
-                "{e}; use ALL, a code (NET001), a family (NET) or a rule name"
-            ));
-        }
+        Err(code) => return code,
     };
     let fail_on = args.fail_on.unwrap_or(config.lint.fail_on);
     let today = args
@@ -252,15 +231,7 @@ pub fn run(
         format!("Running {} rules on {files} files", rules.len()),
         files,
     );
-    let snapshot = loaded.snapshot.as_ref();
-    let cx = Context::new(org, config, integrations, today).with_snapshot(snapshot);
-    let outcome = engine::run(
-        &cx,
-        &rules,
-        Inputs {
-            has_org_data: snapshot.is_some_and(|s| s.has_users()),
-        },
-    );
+    let (_, outcome) = loaded.run_rules(&rules, today);
 
     let mut findings = outcome.findings;
     if let Some(path) = &args.write_baseline {

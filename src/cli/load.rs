@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{EXIT_ERROR, fail};
+use crate::catalogue::Rule;
 use crate::config::{self, Config};
 use crate::discover::{self, Options};
+use crate::engine::{self, Context, Inputs, Outcome};
 use crate::integration::Integrations;
 use crate::model::{INTEGRATION_LICENSE, Org, profile_full_name_for_label};
 use crate::orgdata::{self, Snapshot};
@@ -79,6 +81,59 @@ pub(super) fn load_with(
 ) -> Result<Loaded, u8> {
     set_threads(args)?;
     load_in(args, &current_dir()?, stderr_color, read_config)
+}
+
+/// `--select` / `--ignore` on top of the config's `[lint]`: the command
+/// line's select replaces the config's, its ignore adds to it.
+pub fn selected_rules(
+    config: &Config,
+    select: &[String],
+    ignore: &[String],
+) -> Result<Vec<&'static Rule>, u8> {
+    let select: Vec<String> = if select.is_empty() {
+        config
+            .lint
+            .select
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect()
+    } else {
+        select.to_vec()
+    };
+    let mut all_ignored: Vec<String> = config
+        .lint
+        .ignore
+        .iter()
+        .map(|s| s.get_ref().clone())
+        .collect();
+    all_ignored.extend(ignore.iter().cloned());
+    engine::select(&select, &all_ignored).map_err(|e| {
+        fail(format_args!(
+            "{e}; use ALL, a code (NET001), a family (NET) or a rule name"
+        ))
+    })
+}
+
+impl Loaded {
+    /// The rule context (effective access computed) and the outcome of
+    /// running `rules` on what was loaded.
+    pub fn run_rules(
+        &self,
+        rules: &[&'static Rule],
+        today: jiff::civil::Date,
+    ) -> (Context<'_>, Outcome) {
+        let snapshot = self.snapshot.as_ref();
+        let cx = Context::new(&self.org, &self.config, &self.integrations, today)
+            .with_snapshot(snapshot);
+        let outcome = engine::run(
+            &cx,
+            rules,
+            Inputs {
+                has_org_data: snapshot.is_some_and(|s| s.has_users()),
+            },
+        );
+        (cx, outcome)
+    }
 }
 
 /// The profiles whose object and field permissions the run needs besides

@@ -7,6 +7,7 @@ mod diff;
 mod init;
 mod load;
 mod progress;
+mod report;
 mod rules;
 
 use std::io::IsTerminal;
@@ -19,6 +20,7 @@ pub use check::CheckArgs;
 pub use diff::DiffArgs;
 pub use init::InitArgs;
 pub use load::InputArgs;
+pub use report::ReportArgs;
 pub use rules::{RuleArgs, RulesArgs};
 
 /// Exit codes (SPEC §5).
@@ -60,6 +62,9 @@ pub enum Command {
     Init(InitArgs),
     /// Show the access each integration gains or loses between two trees or git revisions.
     Diff(DiffArgs),
+    /// Write the audit report: inventory, effective access, findings,
+    /// exceptions, checks passed, input digests (HTML or Markdown).
+    Report(ReportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +106,7 @@ pub fn main() -> ExitCode {
         Command::Access(args) => access::run(args, stderr_color),
         Command::Init(args) => init::run(args, stderr_color),
         Command::Diff(args) => diff::run(args, stdout_color, stderr_color),
+        Command::Report(args) => report::run(args, stderr_color),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,147 @@
+//! `minpriv report`: the audit report (SPEC §6) — the same pipeline as
+//! `check`, laid out for a security review as one HTML file or Markdown.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::load::{InputArgs, Loaded, load, selected_rules};
+use super::{EXIT_CLEAN, EXIT_ERROR, fail};
+use crate::report::audit::{self, AuditInput};
+use crate::report::{self, Run, Summary, terminal_safe};
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Rules to run: ALL, codes, families or names (replaces [lint] select).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+
+    /// Rules not to run (added to [lint] ignore).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+
+    /// The report's date, also "today" for exception expiry, as YYYY-MM-DD
+    /// [default: today].
+    #[arg(long, value_name = "DATE", env = "MINPRIV_NOW")]
+    pub now: Option<jiff::civil::Date>,
+
+    /// Print nothing on standard error but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML file: inline styles, no fetches, printable.
+    Html,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+/// Exit code 0 when the report is written and every input was checked; 2
+/// when an input could not be checked (the report is still written and
+/// lists it) or on a usage or config error. Findings do not fail it: the
+/// report records them, `check` gates on them.
+pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
+    let loaded = match load(&args.input, stderr_color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let Loaded {
+        config,
+        org,
+        integrations,
+        checked,
+        errors,
+        files,
+        ..
+    } = &loaded;
+    let rules = match selected_rules(config, &args.select, &args.ignore) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let today = args
+        .now
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let (cx, outcome) = loaded.run_rules(&rules, today);
+    let mut summary = Summary {
+        files: *files,
+        integrations: integrations.list.len(),
+        rules: rules.len() - outcome.not_evaluated.len(),
+        suppressed: outcome.suppressed,
+        ..Summary::default()
+    };
+    summary.count(&outcome.findings);
+    summary.not_evaluated(&outcome.not_evaluated);
+    let run = Run {
+        sources: &org.sources,
+        rules: &rules,
+        checked,
+        findings: &outcome.findings,
+        errors,
+        internal_errors: &outcome.internal_errors,
+        summary,
+    };
+
+    let audit = audit::build(&AuditInput {
+        run: &run,
+        cx: &cx,
+        outcome: &outcome,
+    });
+    let rendered = match args.format {
+        ReportFormat::Html => audit::render_html(&audit),
+        ReportFormat::Markdown => audit::render_markdown(&audit),
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = report::write_atomic(path, rendered.as_bytes()) {
+                return fail(format_args!("cannot write {}: {e}", path.display()));
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(rendered.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+
+    for e in errors {
+        eprintln!(
+            "minpriv: error: {}: {}",
+            org.sources.get(e.file).display,
+            terminal_safe(&e.message)
+        );
+    }
+    for e in &outcome.internal_errors {
+        eprintln!("minpriv: error: {}", terminal_safe(e));
+    }
+    if !args.quiet
+        && let Some(path) = &args.output
+    {
+        let s = &audit.summary;
+        eprintln!(
+            "Wrote the audit report to {} ({} integrations, {} files): {} errors, {} warnings, {} info, {} hidden by exceptions",
+            terminal_safe(&path.display().to_string()),
+            s.integrations,
+            s.files,
+            s.errors,
+            s.warnings,
+            s.infos,
+            s.suppressed
+        );
+    }
+    if run.failed() { EXIT_ERROR } else { EXIT_CLEAN }
+}

@@ -1,0 +1,105 @@
+//! SHA-256 of the inputs, so a reader can tell whether the files in front
+//! of them are the files the report describes (`sha256sum -c`).
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::source::{FileId, Sources};
+
+/// One input file and its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDigest {
+    /// As shown everywhere else: relative to the current directory.
+    pub path: String,
+    /// `metadata` or `inventory`.
+    pub kind: &'static str,
+    /// Lower-case hex; `None` when the file could not be read again.
+    pub sha256: Option<String>,
+}
+
+/// The digest of every metadata file and of the inventory, sorted by path.
+pub fn digest_inputs(
+    sources: &Sources,
+    metadata: &[FileId],
+    inventory: Option<FileId>,
+) -> Vec<InputDigest> {
+    let files: Vec<(FileId, &'static str)> = metadata
+        .iter()
+        .map(|&f| (f, "metadata"))
+        .chain(inventory.map(|f| (f, "inventory")))
+        .collect();
+    let mut out: Vec<InputDigest> = files
+        .par_iter()
+        .map(|&(file, kind)| {
+            let source = sources.get(file);
+            InputDigest {
+                path: source.display.clone(),
+                kind,
+                sha256: std::fs::read(&source.path).ok().map(|bytes| hex(&bytes)),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.dedup();
+    out
+}
+
+/// One digest over the whole input set: SHA-256 of the listing
+/// `sha256sum` would print for it (`<hex>  <path>\n`, sorted by path).
+pub fn digest_of_listing(inputs: &[InputDigest]) -> String {
+    let mut listing = String::new();
+    for input in inputs {
+        listing.push_str(input.sha256.as_deref().unwrap_or("unreadable"));
+        listing.push_str("  ");
+        listing.push_str(&input.path);
+        listing.push('\n');
+    }
+    hex(listing.as_bytes())
+}
+
+/// `sha256-<base64>`: how a Content-Security-Policy names an inline
+/// script or stylesheet it allows.
+pub fn csp_hash(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = String::from("sha256-");
+    for chunk in digest.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_sha256_hex() {
+        assert_eq!(
+            hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        // `printf abc | openssl dgst -sha256 -binary | base64`
+        assert_eq!(
+            csp_hash("abc"),
+            "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
+    }
+}

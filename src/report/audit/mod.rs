@@ -1,0 +1,298 @@
+//! The audit report (SPEC §6): one document a security review can keep as
+//! evidence — summary, inventory, effective-access matrix with provenance,
+//! high-risk permissions, findings, exceptions register, checks passed per
+//! integration, rules not evaluated, and a SHA-256 digest of every input.
+//!
+//! Two stages, as everywhere in `report/`: [`build`] turns a run into an
+//! [`Audit`] — plain strings and numbers, sorted, nothing left to decide —
+//! and the askama templates in `templates/` lay it out as HTML or
+//! Markdown. Templates never compute; the builder never formats markup.
+//! Every value reaches the output through the escaper of its format
+//! ([`escape`]), so a string from metadata cannot become markup.
+
+mod build;
+mod digest;
+pub mod escape;
+
+use askama::Template;
+
+pub use build::{AuditInput, build};
+pub use digest::InputDigest;
+
+/// The report's content, ready to lay out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    pub version: &'static str,
+    /// `YYYY-MM-DD`: `--now`, or today.
+    pub date: String,
+    pub summary: AuditSummary,
+    /// Sorted by integration name.
+    pub inventory: Vec<InventoryRow>,
+    pub matrix: AccessMatrix,
+    /// Sorted by integration, then permission.
+    pub high_risk: Vec<HighRiskRow>,
+    /// Errors, warnings, info, in that order; empty groups left out.
+    pub findings: Vec<SeverityGroup>,
+    /// In config order (numbered as in minpriv.toml).
+    pub exceptions: Vec<ExceptionRow>,
+    pub checks: ChecksMatrix,
+    pub not_evaluated: Vec<NotEvaluatedRow>,
+    /// The inventory file as shown, when one was read.
+    pub config: Option<String>,
+    /// Sorted by path.
+    pub inputs: Vec<InputDigest>,
+    /// SHA-256 of the `sha256sum`-style listing of `inputs`.
+    pub inputs_digest: String,
+    pub input_errors: Vec<InputErrorRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSummary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings hidden by exceptions.
+    pub suppressed: usize,
+    pub integrations: usize,
+    pub declared: usize,
+    pub discovered: usize,
+    /// Metadata files read.
+    pub files: usize,
+    pub rules_run: usize,
+    pub rules_in_catalogue: usize,
+    pub not_evaluated: usize,
+    /// Inputs that could not be checked (and internal errors).
+    pub inputs_failed: usize,
+}
+
+/// One integration: who it is and what is assigned to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryRow {
+    pub name: String,
+    /// How a discovered integration was found; `None` when declared.
+    pub discovered: Option<String>,
+    pub user: String,
+    pub profiles: Vec<String>,
+    pub licences: Vec<String>,
+    /// `Name (Label)` when the label differs.
+    pub permission_sets: Vec<String>,
+    /// `Name: member, member; muting M`.
+    pub groups: Vec<String>,
+    /// `Name (connected app)`.
+    pub apps: Vec<String>,
+    /// Login IP ranges of the profile: `start-end (description)`.
+    pub profile_ip_ranges: Vec<String>,
+    /// The inventory's `ip-allowlist`, as written.
+    pub allowlist: Vec<String>,
+    pub owner: Option<String>,
+    /// Components the inventory names that the metadata lacks.
+    pub missing: Vec<String>,
+}
+
+/// Objects × integrations: what each integration can do on each object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessMatrix {
+    /// Integration names, as in the inventory table.
+    pub columns: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+    /// The provenance of every non-empty cell, numbered as the cells refer
+    /// to them.
+    pub notes: Vec<ProvenanceNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixRow {
+    pub object: String,
+    /// The row for View All Data / Modify All Data, which reach every
+    /// object.
+    pub every_object: bool,
+    /// One per column.
+    pub cells: Vec<Option<MatrixCell>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixCell {
+    /// `C R E D VA MA`, the letters of what is granted.
+    pub flags: String,
+    /// The number of its [`ProvenanceNote`].
+    pub note: usize,
+    /// The provenance, one grant a line (the hover text).
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvenanceNote {
+    pub number: usize,
+    pub integration: String,
+    pub object: String,
+    pub grants: Vec<GrantLine>,
+}
+
+/// One granting element: what it gives, where it is, how it reaches the
+/// user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantLine {
+    /// Flags (`C R E`); empty where the row says what is granted.
+    pub what: String,
+    /// `permission set Orders_Integration_Write`, `profile Admin`.
+    pub holder: String,
+    /// `path:line`.
+    pub location: String,
+    /// `in group G`, `in groups G, H and assigned directly`; empty when
+    /// assigned directly only.
+    pub path: String,
+}
+
+impl GrantLine {
+    /// `C R E via permission set X (path:23) in group G`.
+    pub fn sentence(&self) -> String {
+        let mut out = format!("via {} ({})", self.holder, self.location);
+        if !self.what.is_empty() {
+            out = format!("{} {out}", self.what);
+        }
+        if !self.path.is_empty() {
+            out.push(' ');
+            out.push_str(&self.path);
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HighRiskRow {
+    pub integration: String,
+    pub permission: String,
+    /// Its Setup label.
+    pub label: String,
+    /// Listed in the integration's `allow-permissions`.
+    pub accepted: bool,
+    pub grants: Vec<GrantLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeverityGroup {
+    /// `error`, `warning`, `info`: also the CSS class.
+    pub severity: &'static str,
+    /// `Errors`, `Warnings`, `Info`.
+    pub title: &'static str,
+    pub rows: Vec<FindingRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRow {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
+    pub help: String,
+    /// `path:line`.
+    pub location: String,
+    /// The integrations concerned, joined; empty when none.
+    pub integrations: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionRow {
+    /// 1-based, in config order.
+    pub number: usize,
+    pub rule: String,
+    pub rule_name: String,
+    /// `integration X`, `files GLOB`; empty: every finding of the rule.
+    pub scope: Vec<String>,
+    pub reason: String,
+    pub expires: Option<String>,
+    pub hidden: usize,
+    /// `CODE path:line (integration)` of each finding it hid.
+    pub hidden_findings: Vec<String>,
+    /// `active`, `expired`, `unused`, `not run`: also the CSS class.
+    pub status: &'static str,
+    /// A sentence explaining the status.
+    pub status_text: String,
+    /// minpriv.toml:line of the `[[exception]]`.
+    pub location: String,
+}
+
+/// Rules × integrations: which checks each integration passed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChecksMatrix {
+    pub columns: Vec<String>,
+    pub rows: Vec<CheckRow>,
+    /// Per column: `(passed, run)`.
+    pub totals: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRow {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub cells: Vec<CheckCell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckCell {
+    /// `passed`, `failed`, `excepted`: also the CSS class.
+    pub status: &'static str,
+    /// `passed`, `2 findings`, `excepted (1)`.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotEvaluatedRow {
+    pub code: String,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputErrorRow {
+    pub location: String,
+    pub message: String,
+}
+
+impl ExceptionRow {
+    /// The status as a CSS class.
+    pub fn status_class(&self) -> String {
+        self.status.replace(' ', "-")
+    }
+}
+
+/// The report's stylesheet and sorting script, inlined into every HTML
+/// report; the Content-Security-Policy allows exactly these two by hash,
+/// and nothing is ever fetched.
+const STYLE: &str = include_str!("../../../templates/audit.css");
+const SCRIPT: &str = include_str!("../../../templates/audit.js");
+
+#[derive(Template)]
+#[template(path = "audit.html", config = "templates/askama.toml")]
+struct Html<'a> {
+    audit: &'a Audit,
+    style: &'static str,
+    style_hash: String,
+    script: &'static str,
+    script_hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.md", config = "templates/askama.toml")]
+struct Markdown<'a> {
+    audit: &'a Audit,
+}
+
+/// The report as one self-contained HTML file.
+pub fn render_html(audit: &Audit) -> String {
+    Html {
+        audit,
+        style: STYLE,
+        style_hash: digest::csp_hash(STYLE),
+        script: SCRIPT,
+        script_hash: digest::csp_hash(SCRIPT),
+    }
+    .render()
+    .expect("the audit template renders plain data")
+}
+
+/// The report as GitHub-flavoured Markdown.
+pub fn render_markdown(audit: &Audit) -> String {
+    Markdown { audit }
+        .render()
+        .expect("the audit template renders plain data")
+}
