@@ -2,7 +2,6 @@
 //! selection by code / family / name, exceptions, fingerprints, and the
 //! deterministic order of the result.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -211,16 +210,11 @@ pub fn run(
         .par_iter()
         .map(|rule| {
             let mut out = Findings::default();
-            catch_unwind(AssertUnwindSafe(|| (rule.def.check)(cx, &mut out)))
+            crate::guard::catch(|| (rule.def.check)(cx, &mut out))
                 .map(|()| out.items.into_iter().map(|f| stamp(f, rule)).collect())
                 .map_err(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
                     format!(
-                        "internal error: rule {} crashed ({what}); this is a bug in minpriv, please report it with the input that caused it",
+                        "internal error: rule {} crashed ({panic}); this is a bug in minpriv, please report it with the input that caused it",
                         rule.code()
                     )
                 })

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod guard;
 pub mod integration;
 pub mod ip;
 pub mod model;

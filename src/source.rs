@@ -122,14 +122,24 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 /// 1-based line and column (in characters) of byte offsets in one text.
 pub struct LineIndex<'a> {
     text: &'a str,
-    line_starts: Vec<usize>,
+    line_starts: std::borrow::Cow<'a, [usize]>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts: line_starts(text).into(),
+        }
+    }
+
+    /// An index over `text` from its [`line_starts`] computed before, so
+    /// that a large file is scanned once however many places are looked up.
+    pub fn with_line_starts(text: &'a str, line_starts: &'a [usize]) -> Self {
+        LineIndex {
+            text,
+            line_starts: line_starts.into(),
+        }
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
@@ -142,6 +152,13 @@ impl<'a> LineIndex<'a> {
             .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
+}
+
+/// The offset of each line's first byte.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    starts
 }
 
 fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::catalogue::Severity;
 use crate::engine::{Finding, NotEvaluated};
-use crate::source::{FileError, FileId, LineIndex, Loc, Sources};
+use crate::source::{FileError, FileId, LineIndex, Loc, Sources, line_starts};
 
 /// Everything a renderer needs.
 pub struct Run<'a> {
@@ -67,6 +67,7 @@ impl Summary {
 #[derive(Default)]
 pub struct Texts {
     cache: HashMap<FileId, Arc<String>>,
+    line_starts: HashMap<FileId, Vec<usize>>,
 }
 
 impl Texts {
@@ -81,7 +82,11 @@ impl Texts {
     /// end column is exclusive.
     pub fn position(&mut self, sources: &Sources, loc: Loc) -> (usize, usize, usize, usize) {
         let text = self.get(sources, loc.file);
-        let index = LineIndex::new(&text);
+        let starts = self
+            .line_starts
+            .entry(loc.file)
+            .or_insert_with(|| line_starts(&text));
+        let index = LineIndex::with_line_starts(&text, starts);
         let (line, column) = index.line_col(loc.span.start as usize);
         let (end_line, end_column) = index.line_col(loc.span.end as usize);
         (line, column, end_line, end_column)
@@ -124,6 +129,14 @@ fn read_for_display(path: &Path) -> String {
 /// Replaces control and bidirectional-override characters with characters
 /// of the same UTF-8 length, so byte spans still line up.
 pub fn neutralise_controls(text: &str) -> String {
+    // Most files hold none of them: one pass over the bytes says so. (Every
+    // character replaced below starts with a control byte, 0xC2 or 0xE2.)
+    let clean = !text.bytes().any(|b| {
+        (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || matches!(b, 0x7f | 0xc2 | 0xe2)
+    });
+    if clean {
+        return text.to_owned();
+    }
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => c,
