@@ -209,15 +209,20 @@ struct RawException {
 
 /// Reads and validates a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+    let cannot = |why: String| ConfigErrors {
         path: path.to_path_buf(),
         text: String::new(),
         errors: vec![ConfigError {
             span: None,
-            message: format!("cannot read {}: {e}", path.display()),
+            message: format!("cannot read {}: {why}", path.display()),
             help: None,
         }],
-    })?;
+    };
+    // Looked at first: reading a FIFO would wait forever.
+    if path.metadata().is_ok_and(|m| !m.is_file()) {
+        return Err(cannot("not a regular file".into()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
     parse(path, text)
 }
 

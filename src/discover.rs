@@ -251,6 +251,12 @@ fn package_directories(
     errors: &mut Vec<FileError>,
 ) -> Vec<PathBuf> {
     let project = root.join(PROJECT_FILE);
+    if project.exists() && !project.is_file() {
+        // Reading a FIFO would wait forever; a directory says nothing.
+        let id = sources.add(project, cwd);
+        errors.push(FileError::whole(id, "is not a regular file"));
+        return vec![];
+    }
     let Ok(text) = std::fs::read_to_string(&project) else {
         return vec![root.to_path_buf()];
     };

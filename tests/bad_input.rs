@@ -511,3 +511,36 @@ fn every_kind_of_config_mistake_is_located() {
         stderr(&out)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_for_a_project_or_config_file_does_not_hang() {
+    let dir = project(&[]);
+    let made = |name: &str| {
+        std::process::Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !made("sfdx-project.json") || !made("fifo.toml") {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    let (code, doc) = check_json_in(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        error_lines(&doc),
+        ["sfdx-project.json:-:-: is not a regular file"]
+    );
+    let out = minpriv()
+        .current_dir(dir.path())
+        .args(["check", "--config", "fifo.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("fifo.toml: not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
