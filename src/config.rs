@@ -209,15 +209,20 @@ struct RawException {
 
 /// Reads and validates a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+    let cannot = |why: String| ConfigErrors {
         path: path.to_path_buf(),
         text: String::new(),
         errors: vec![ConfigError {
             span: None,
-            message: format!("cannot read {}: {e}", path.display()),
+            message: format!("cannot read {}: {why}", path.display()),
             help: None,
         }],
-    })?;
+    };
+    // Looked at first: reading a FIFO would wait forever.
+    if path.metadata().is_ok_and(|m| !m.is_file()) {
+        return Err(cannot("not a regular file".into()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
     parse(path, text)
 }
 
@@ -241,7 +246,7 @@ pub fn parse(path: &Path, text: String) -> Result<Config, ConfigErrors> {
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut errors = vec![];
-    let config = validate(raw, dir, &mut errors);
+    let config = validate(raw, &text, dir, &mut errors);
     if errors.is_empty() {
         Ok(Config {
             path: Some(path.to_path_buf()),
@@ -253,7 +258,7 @@ pub fn parse(path: &Path, text: String) -> Result<Config, ConfigErrors> {
     }
 }
 
-fn validate(raw: RawConfig, dir: &Path, errors: &mut Vec<ConfigError>) -> Config {
+fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError>) -> Config {
     for selector in raw.lint.select.iter().chain(&raw.lint.ignore) {
         if let Err(e) = crate::engine::check_selector(selector.get_ref()) {
             errors.push(
@@ -294,8 +299,8 @@ fn validate(raw: RawConfig, dir: &Path, errors: &mut Vec<ConfigError>) -> Config
                     format!("integration `{}` is declared twice", raw.name.get_ref()),
                 )
                 .help(format!(
-                    "the first declaration is at byte {}; names must be unique",
-                    first.start
+                    "the first declaration is on line {}; names must be unique",
+                    text[..first.start].matches('\n').count() + 1
                 )),
             );
         }
@@ -427,9 +432,10 @@ fn validate(raw: RawConfig, dir: &Path, errors: &mut Vec<ConfigError>) -> Config
         .iter()
         .map(|e| e.get_ref().clone())
         .collect::<Vec<_>>();
-    if let Err(e) = crate::discover::compile_excludes(&exclude) {
-        let span = raw.exclude.first().map_or(0..0, |e| e.span());
-        errors.push(ConfigError::at(span, e));
+    for pattern in &raw.exclude {
+        if let Err(e) = crate::discover::compile_excludes(std::slice::from_ref(pattern.get_ref())) {
+            errors.push(ConfigError::at(pattern.span(), e));
+        }
     }
 
     Config {

@@ -112,20 +112,30 @@ pub fn discover(
         excludes.is_match(rel_root) || excludes.is_match(rel_cwd)
     };
 
+    let project = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     let mut seen = HashSet::new();
     let mut inputs = vec![];
     for walk_root in roots {
         let mut found: Vec<(PathBuf, FileKind, String)> = vec![];
-        if walk_root.is_file() {
-            // A file named explicitly: excludes apply (pre-commit passes
-            // names), and so does .forceignore.
+        // Where a symbolic link named like a metadata file may lead.
+        let mut bounds = vec![project.clone()];
+        if !walk_root.is_dir() {
+            // A file named explicitly (or a link, or something that is not
+            // a regular file, which the reader refuses): excludes apply
+            // (pre-commit passes names), and so does .forceignore.
             if let Some((kind, name)) = classify_path(&walk_root)
                 && !excluded(&walk_root)
                 && !forceignore.is_ignored(&walk_root, false)
             {
-                found.push((walk_root.clone(), kind, name));
+                match link_outside(&walk_root, &bounds) {
+                    Some(target) => {
+                        errors.push(outside_error(sources, walk_root.clone(), &target, cwd))
+                    }
+                    None => found.push((walk_root.clone(), kind, name)),
+                }
             }
         } else {
+            bounds.extend(std::fs::canonicalize(&walk_root));
             let fi = Arc::clone(&forceignore);
             let mut builder = WalkBuilder::new(&walk_root);
             builder
@@ -143,14 +153,22 @@ pub fn discover(
             for entry in builder.build() {
                 match entry {
                     Ok(e) => {
-                        if !e.file_type().is_some_and(|t| t.is_file()) {
+                        // Anything but a directory named like a metadata
+                        // file is an input: links and FIFOs too, so that
+                        // what cannot be read is reported, never skipped.
+                        if e.file_type().is_none_or(|t| t.is_dir()) {
                             continue;
                         }
                         let path = e.into_path();
                         if let Some((kind, name)) = classify_path(&path)
                             && !excluded(&path)
                         {
-                            found.push((path, kind, name));
+                            match link_outside(&path, &bounds) {
+                                Some(target) => {
+                                    errors.push(outside_error(sources, path, &target, cwd))
+                                }
+                                None => found.push((path, kind, name)),
+                            }
                         }
                     }
                     Err(err) => {
@@ -180,6 +198,34 @@ pub fn discover(
     }
 }
 
+/// The target of `path` when it is a symbolic link leading to a file
+/// outside every directory in `bounds`. Such a link is not followed: a
+/// pull request could otherwise point one at a secret on the CI machine
+/// and have its first lines shown in an error. A link that leads nowhere
+/// (or in a loop) is left to the reader, which reports it.
+fn link_outside(path: &Path, bounds: &[PathBuf]) -> Option<PathBuf> {
+    if !path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return None;
+    }
+    let target = std::fs::canonicalize(path).ok()?;
+    (!bounds.iter().any(|b| target.starts_with(b))).then_some(target)
+}
+
+fn outside_error(sources: &mut Sources, path: PathBuf, target: &Path, cwd: &Path) -> FileError {
+    let id = sources.add(path, cwd);
+    FileError::whole(
+        id,
+        format!(
+            "is a symbolic link to `{}`, outside the project; minpriv does not follow it",
+            target.display()
+        ),
+    )
+    .with_help("check that file where it lies, or copy it into the project")
+}
+
 fn classify_path(path: &Path) -> Option<(FileKind, String)> {
     FileKind::classify_path(path)
 }
@@ -205,6 +251,12 @@ fn package_directories(
     errors: &mut Vec<FileError>,
 ) -> Vec<PathBuf> {
     let project = root.join(PROJECT_FILE);
+    if project.exists() && !project.is_file() {
+        // Reading a FIFO would wait forever; a directory says nothing.
+        let id = sources.add(project, cwd);
+        errors.push(FileError::whole(id, "is not a regular file"));
+        return vec![];
+    }
     let Ok(text) = std::fs::read_to_string(&project) else {
         return vec![root.to_path_buf()];
     };

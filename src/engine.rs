@@ -2,7 +2,6 @@
 //! selection by code / family / name, exceptions, fingerprints, and the
 //! deterministic order of the result.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -357,16 +356,11 @@ pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
 /// Runs one rule, turning a panic into an internal-error message.
 fn guarded(rule: &'static Rule, check: impl FnOnce(&mut Findings)) -> Result<Vec<Finding>, String> {
     let mut out = Findings::default();
-    catch_unwind(AssertUnwindSafe(|| check(&mut out)))
+    crate::guard::catch(|| check(&mut out))
         .map(|()| out.items.into_iter().map(|f| stamp(f, rule)).collect())
         .map_err(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
             format!(
-                "internal error: rule {} crashed ({what}); this is a bug in minpriv, please report it with the input that caused it",
+                "internal error: rule {} crashed ({panic}); this is a bug in minpriv, please report it with the input that caused it",
                 rule.code()
             )
         })

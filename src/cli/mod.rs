@@ -94,7 +94,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let stdout_color = cli.color.enabled(std::io::stdout().is_terminal());
     let stderr_color = cli.color.enabled(std::io::stderr().is_terminal());
-    let code = match cli.command {
+    // A panic inside one file's parse or one rule becomes a diagnostic
+    // about it; one anywhere else ends the run here, still with exit 2
+    // and a message instead of a backtrace.
+    crate::guard::install_hook();
+    let code = crate::guard::catch(|| match cli.command {
         Command::Check(args) => check::run(
             args,
             matches.subcommand_matches("check"),
@@ -107,8 +111,12 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, stderr_color),
         Command::Diff(args) => diff::run(args, stdout_color, stderr_color),
         Command::Report(args) => report::run(args, stderr_color),
-    };
-    ExitCode::from(code)
+    });
+    ExitCode::from(code.unwrap_or_else(|panic| {
+        fail(format_args!(
+            "internal error: {panic}; this is a bug in minpriv, please report it"
+        ))
+    }))
 }
 
 /// Prints a usage or tool error and returns exit code 2.

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use lasso::ThreadedRodeo;
 
-use super::xml::{Elem, Xml, XmlError, XmlResult};
+use super::xml::{Elem, Xml, XmlError, XmlResult, quoted};
 use crate::model::{Located, Site, Sym};
 use crate::source::{FileId, Loc, Span};
 
@@ -149,7 +149,7 @@ pub(crate) fn parse_bool(text: &str, span: Span) -> XmlResult<bool> {
             span,
             format!(
                 "expected a boolean (true or false), found `{}`",
-                other.escape_debug()
+                quoted(other).escape_debug()
             ),
         )),
     }

@@ -186,6 +186,11 @@ impl FileKind {
         }
     }
 
+    /// Every kind, in a fixed order.
+    pub fn all() -> impl Iterator<Item = FileKind> {
+        Self::TABLE.iter().map(|(_, k, _)| *k)
+    }
+
     /// Every suffix minpriv reads.
     pub fn suffixes() -> impl Iterator<Item = &'static str> {
         Self::TABLE.iter().map(|(s, _, _)| *s)
@@ -347,7 +352,32 @@ fn prune_unless_needed(
     profile.pruned = true;
 }
 
+/// What a file that made minpriv panic is reported as.
+pub const INTERNAL_ERROR: &str = "internal error while reading this file; please report a bug";
+
+/// Reads and parses one file. A panic (a bug in minpriv) is caught and
+/// becomes an error naming the file, so one file never takes the run down.
 fn parse_file(
+    input: &Input,
+    path: &Path,
+    names: &ThreadedRodeo,
+    max_file_size: u64,
+) -> Result<Parsed, FileError> {
+    guarded(input.file, || {
+        read_and_parse(input, path, names, max_file_size)
+    })
+}
+
+/// Runs `parse` for `file`; a panic becomes [`INTERNAL_ERROR`].
+fn guarded<T>(file: FileId, parse: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
+    crate::guard::catch(parse).unwrap_or_else(|panic| {
+        Err(FileError::whole(file, INTERNAL_ERROR).with_help(format!(
+            "minpriv panicked: {panic}. Please report it with the file that caused it."
+        )))
+    })
+}
+
+fn read_and_parse(
     input: &Input,
     path: &Path,
     names: &ThreadedRodeo,
@@ -370,14 +400,52 @@ fn parse_file(
     })
 }
 
+/// Parses the bytes of one file of `kind` on their own, as the run would
+/// (decoding included), and keeps only the verdict: `Ok` or the located
+/// error. For the fuzz targets and the robustness tests.
+pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), XmlError> {
+    let names = ThreadedRodeo::new();
+    let input = Input {
+        file: FileId(0),
+        kind,
+        full_name: "Fuzzed".to_owned(),
+    };
+    let (text, base) = decode(bytes)?;
+    let parsed = parse_text(&input, text, base, &names)?;
+    if let Parsed::Eca(part, app) = parsed {
+        // Joining is part of loading an External Client App.
+        app::join_external_client_apps(vec![(part, app)]);
+    }
+    Ok(())
+}
+
+/// The whole content of a regular file, refused when it is larger than
+/// `max` bytes. Anything else — a directory, a FIFO (opening one would
+/// block forever), a device, a link to nowhere, a file deleted since it
+/// was discovered — is an error saying so.
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let f = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let meta = f
-        .metadata()
-        .map_err(|e| format!("cannot read the file: {e}"))?;
+    let cannot = |e: std::io::Error| {
+        match e.kind() {
+        std::io::ErrorKind::NotFound => "cannot read the file: it does not exist (deleted during the run, or a link to a missing file)".to_owned(),
+        _ => format!("cannot read the file: {e}"),
+    }
+    };
+    // Looked at before opening: opening a FIFO waits for a writer.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
         return Err("is a directory, not a metadata file".into());
+    }
+    if !meta.is_file() {
+        return Err(
+            "is not a regular file (a FIFO, socket or device); minpriv reads only regular files"
+                .into(),
+        );
+    }
+    let f = std::fs::File::open(path).map_err(cannot)?;
+    let meta = f.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err("is not a regular file (it was replaced while being read)".into());
     }
     let limit = max.min(u32::MAX as u64);
     if meta.len() > limit {
@@ -387,9 +455,7 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    f.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read the file: {e}"))?;
+    f.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > limit {
         return Err(format!(
             "the file grew past the limit of {limit} bytes while being read (--max-file-size)"
@@ -434,7 +500,7 @@ fn parse_text(
             format!(
                 "expected root element <{expected}> in a .{} file, found <{}>",
                 input.kind.suffix(),
-                root.name
+                xml::quoted(root.name)
             ),
         )
         .help("the file's suffix decides its type; rename the file or fix its root element"));
@@ -508,6 +574,90 @@ mod tests {
         assert_eq!(FileKind::classify("Order.objectSettings-meta.xml"), None);
         assert_eq!(FileKind::classify("package.xml"), None);
         assert_eq!(FileKind::classify(".profile"), None);
+    }
+
+    #[test]
+    fn a_panic_while_parsing_becomes_an_error_naming_the_file() {
+        crate::guard::install_hook();
+        let file = FileId(3);
+        let result: Result<(), FileError> = guarded(file, || panic!("index out of bounds"));
+        let error = result.unwrap_err();
+        assert_eq!(error.file, file);
+        assert_eq!(error.span, None);
+        assert_eq!(error.message, INTERNAL_ERROR);
+        let help = error.help.unwrap();
+        assert!(
+            help.starts_with("minpriv panicked: index out of bounds at src/parse/mod.rs:"),
+            "{help}"
+        );
+        assert_eq!(guarded(file, || Ok(5)), Ok(5));
+    }
+
+    #[test]
+    fn a_file_deleted_after_discovery_is_an_error_not_a_crash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Gone.profile-meta.xml");
+        std::fs::write(&path, "<Profile/>").unwrap();
+        assert_eq!(read_limited(&path, 100).unwrap(), b"<Profile/>");
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            read_limited(&path, 100).unwrap_err(),
+            "cannot read the file: it does not exist (deleted during the run, or a link to a missing file)"
+        );
+    }
+
+    #[test]
+    fn size_limit_and_special_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Big.profile-meta.xml");
+        std::fs::write(&path, "<Profile/>").unwrap();
+        assert_eq!(
+            read_limited(&path, 9).unwrap_err(),
+            "the file is 10 bytes, more than the limit of 9 bytes (--max-file-size)"
+        );
+        assert_eq!(
+            read_limited(dir.path(), 9).unwrap_err(),
+            "is a directory, not a metadata file"
+        );
+        #[cfg(unix)]
+        {
+            // Opening a FIFO would wait for a writer forever.
+            let fifo = dir.path().join("Fifo.profile-meta.xml");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                assert!(
+                    read_limited(&fifo, 100)
+                        .unwrap_err()
+                        .starts_with("is not a regular file")
+                );
+            }
+            let socket = dir.path().join("Socket.profile-meta.xml");
+            let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+            assert!(
+                read_limited(&socket, 100)
+                    .unwrap_err()
+                    .starts_with("is not a regular file")
+            );
+        }
+    }
+
+    #[test]
+    fn parse_bytes_gives_the_verdict_of_a_run() {
+        assert_eq!(
+            parse_bytes(
+                FileKind::Profile,
+                b"<Profile><custom>true</custom></Profile>"
+            ),
+            Ok(())
+        );
+        let e = parse_bytes(FileKind::PermissionSetGroup, b"<Profile/>").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("expected root element <PermissionSetGroup>"),
+            "{e:?}"
+        );
+        let e = parse_bytes(FileKind::Profile, b"<Profile><custom>").unwrap_err();
+        assert_eq!(e.span, Span::new(9, 16));
     }
 
     #[test]

@@ -18,6 +18,20 @@ use crate::source::Span;
 /// input cannot make the skip loop count forever or a caller recurse.
 pub const MAX_DEPTH: usize = 64;
 
+/// At most this many characters of a name or value from the file are
+/// quoted in a message: a 50 MB text node must not become a 50 MB message.
+const QUOTE_MAX: usize = 60;
+
+/// `text` for quoting in a message: cut after [`QUOTE_MAX`] characters,
+/// with its full length noted. (Control characters are left to the
+/// renderers, which neutralise or escape them.)
+pub(crate) fn quoted(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(QUOTE_MAX) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}… ({} bytes)", &text[..cut], text.len())),
+    }
+}
+
 /// A malformed document: where and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct XmlError {
@@ -76,6 +90,13 @@ pub struct Xml<'a> {
 impl<'a> Xml<'a> {
     /// A cursor over `text`, which starts `base` bytes into its file.
     pub fn new(text: &'a str, base: usize) -> Self {
+        // quick-xml silently skips a byte-order mark at the start of its
+        // input, which would shift every position after it: one left after
+        // decoding (a file starting with two) is skipped here instead.
+        let (text, base) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (rest, base + '\u{feff}'.len_utf8()),
+            None => (text, base),
+        };
         let mut reader = Reader::from_reader(text.as_bytes());
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -113,8 +134,14 @@ impl<'a> Xml<'a> {
                 Ok((event, start))
             }
             Err(e) => {
-                let at = self.base + self.reader.error_position() as usize;
-                Err(XmlError::new(Span::new(at, at + 1), describe(&e)))
+                // The error may be reported at the end of the input: the
+                // span never reaches past it.
+                let end = self.base + self.text.len();
+                let at = (self.base + self.reader.error_position() as usize).min(end);
+                Err(XmlError::new(
+                    Span::new(at, (at + 1).min(end)),
+                    describe(&e),
+                ))
             }
         }
     }
@@ -242,9 +269,16 @@ impl<'a> Xml<'a> {
                     let name = e.local_name().into_inner().to_owned();
                     return Err(XmlError::new(
                         Span::new(start, self.pos),
-                        format!("unexpected element <{name}> inside <{}>", elem.name),
+                        format!(
+                            "unexpected element <{}> inside <{}>",
+                            quoted(&name),
+                            quoted(elem.name)
+                        ),
                     )
-                    .help(format!("<{}> holds a plain value, not elements", elem.name)));
+                    .help(format!(
+                        "<{}> holds a plain value, not elements",
+                        quoted(elem.name)
+                    )));
                 }
                 Event::Eof => return Err(unclosed(elem)),
                 Event::DocType(_) => return Err(doctype(start, self.pos)),
@@ -338,7 +372,7 @@ fn resolve_ref(
         other => {
             return Err(XmlError::new(
                 span,
-                format!("undefined entity &{other};"),
+                format!("undefined entity &{};", quoted(other)),
             )
             .help("only &amp; &lt; &gt; &apos; &quot; and character references are allowed; entities are never expanded"));
         }
@@ -348,7 +382,10 @@ fn resolve_ref(
 fn unclosed(elem: &Elem) -> XmlError {
     XmlError::new(
         elem.name_span(),
-        format!("unexpected end of file: <{}> is never closed", elem.name),
+        format!(
+            "unexpected end of file: <{}> is never closed",
+            quoted(elem.name)
+        ),
     )
     .help("the file looks truncated; retrieve it again")
 }
@@ -361,12 +398,27 @@ fn doctype(start: usize, end: usize) -> XmlError {
     .help("Salesforce never writes a DOCTYPE; entities it defines are not expanded. Remove it.")
 }
 
+/// quick-xml's message, with the names it quotes from the file cut short.
 fn describe(e: &quick_xml::Error) -> String {
     use quick_xml::Error;
+    use quick_xml::errors::IllFormedError;
     match e {
         Error::Syntax(s) => format!("malformed XML: {s}"),
-        Error::IllFormed(s) => format!("malformed XML: {s}"),
-        other => format!("malformed XML: {other}"),
+        Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => format!(
+            "malformed XML: expected `</{}>`, but `</{}>` was found",
+            quoted(expected),
+            quoted(found)
+        ),
+        Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => format!(
+            "malformed XML: close tag `</{}>` does not match any open tag",
+            quoted(name)
+        ),
+        Error::IllFormed(IllFormedError::MissingEndTag(name)) => format!(
+            "malformed XML: start tag not closed: `</{}>` not found before end of input",
+            quoted(name)
+        ),
+        Error::IllFormed(s) => format!("malformed XML: {}", quoted(&s.to_string())),
+        other => format!("malformed XML: {}", quoted(&other.to_string())),
     }
 }
 
@@ -421,6 +473,18 @@ mod tests {
     fn reports_mismatched_tags() {
         let e = leaf_values("<R><a>1</b></R>").unwrap_err();
         assert!(e.message.contains("malformed XML"), "{e:?}");
+    }
+
+    #[test]
+    fn a_second_byte_order_mark_does_not_shift_positions() {
+        // Found by the fuzzer: quick-xml skipped the mark unseen, and the
+        // cursor sliced the element name one character too early.
+        let text = "\u{feff}< p>\0\0=";
+        let mut x = Xml::new(text, 3);
+        let root = x.root().unwrap();
+        assert_eq!((root.name, root.start), ("", 6));
+        let v = leaf_values("\u{feff}<R><a>1</a></R>").unwrap();
+        assert_eq!(v[0].2, Span::new(6, 14));
     }
 
     #[test]

@@ -212,6 +212,14 @@ fn read_for_display(path: &Path) -> String {
 /// Replaces control and bidirectional-override characters with characters
 /// of the same UTF-8 length, so byte spans still line up.
 pub fn neutralise_controls(text: &str) -> String {
+    // Most files hold none of them: one pass over the bytes says so. (Every
+    // character replaced below starts with a control byte, 0xC2 or 0xE2.)
+    let clean = !text.bytes().any(|b| {
+        (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || matches!(b, 0x7f | 0xc2 | 0xe2)
+    });
+    if clean {
+        return text.to_owned();
+    }
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => c,

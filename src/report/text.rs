@@ -6,12 +6,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SpanContents,
 };
 
 use super::{Run, Texts, terminal_safe};
 use crate::catalogue::Severity;
 use crate::source::{FileError, Sources};
+use crate::source::{FileId, LineIndex, Span};
 
 /// Fixed, so output does not depend on the terminal it was produced in.
 const WIDTH: usize = 100;
@@ -23,7 +25,7 @@ struct Report {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<NamedSource<Limited>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -70,28 +72,200 @@ impl Diagnostic for Report {
     }
 }
 
-fn source(
-    texts: &mut Texts,
-    sources: &Sources,
-    file: crate::source::FileId,
-) -> NamedSource<Arc<String>> {
-    NamedSource::new(
-        terminal_safe(&sources.get(file).display),
-        texts.get(sources, file),
-    )
+/// Source lines longer than this many bytes are never shown: a minified
+/// or hostile file can hold all of its 50 MB on one line.
+const MAX_SHOWN_LINE: usize = 400;
+/// A label over more lines than this is cut to its first line.
+const MAX_LABEL_LINES: usize = 12;
+/// Messages and labels from metadata are cut to this many characters.
+const MAX_MESSAGE: usize = 1000;
+
+/// The span as it can be shown: cut to its first line when it covers
+/// many, `None` when one of its lines is too long to show.
+fn fit(text: &str, span: Span) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let start = (span.start as usize).min(bytes.len());
+    let end = (span.end as usize).clamp(start, bytes.len());
+    let (_, first_end) = short_line(bytes, start)?;
+    let many = bytes[start..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .nth(MAX_LABEL_LINES)
+        .is_some();
+    if many {
+        return Some(Span::new(start, first_end));
+    }
+    short_lines(bytes, start, end)?;
+    Some(Span::new(start, end))
 }
 
-/// Renders findings, then input errors, then internal errors.
-pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
+/// The start and end of the line holding offset `at`, when it is no
+/// longer than [`MAX_SHOWN_LINE`]. Looks at no more than that many bytes
+/// either side, so a 50 MB line costs no more than a short one.
+fn short_line(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let at = at.min(bytes.len());
+    let back = &bytes[at.saturating_sub(MAX_SHOWN_LINE + 1)..at];
+    let start = match back.iter().rposition(|&b| b == b'\n') {
+        Some(i) => at - back.len() + i + 1,
+        None if back.len() == at => 0,
+        None => return None,
+    };
+    let ahead = &bytes[at..(start + MAX_SHOWN_LINE + 1).min(bytes.len())];
+    let end = match ahead.iter().position(|&b| b == b'\n') {
+        Some(i) => at + i,
+        None if at + ahead.len() == bytes.len() => bytes.len(),
+        None => return None,
+    };
+    (end - start <= MAX_SHOWN_LINE).then_some((start, end))
+}
+
+/// The start of the first and the end of the last line of `start..end`,
+/// when every line there is short.
+fn short_lines(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let (from, mut to) = short_line(bytes, start)?;
+    while to < end {
+        (_, to) = short_line(bytes, to + 1)?;
+    }
+    Some((from, to))
+}
+
+/// A file's text as miette reads it, except that context lines too long
+/// to show are left out, and excerpts that would hold one are refused
+/// (miette then shows two labels apart rather than the lines between).
+#[derive(Debug)]
+struct Limited(Arc<String>);
+
+impl SourceCode for Limited {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let bytes = self.0.as_bytes();
+        let start = span.offset().min(bytes.len());
+        let end = (start + span.len()).min(bytes.len());
+        let (mut from, mut to) = short_lines(bytes, start, end).ok_or(MietteError::OutOfBounds)?;
+        let mut all_short = true;
+        for _ in 0..before {
+            match from.checked_sub(1).map(|prev| short_line(bytes, prev)) {
+                Some(Some((line_start, _))) => from = line_start,
+                Some(None) => all_short = false,
+                None => {}
+            }
+        }
+        for _ in 0..after {
+            match (to + 1 < bytes.len()).then(|| short_line(bytes, to + 1)) {
+                Some(Some((_, line_end))) => to = line_end,
+                Some(None) => all_short = false,
+                None => {}
+            }
+        }
+        if all_short || before + after == 0 {
+            // What miette would show anyway.
+            return self.0.as_str().read_span(span, before, after);
+        }
+        let line = bytes[..from].iter().filter(|&&b| b == b'\n').count();
+        let lines = bytes[from..to].iter().filter(|&&b| b == b'\n').count();
+        Ok(Box::new(MietteSpanContents::new(
+            &bytes[from..to],
+            (from, to - from).into(),
+            line,
+            0,
+            line + lines + 1,
+        )))
+    }
+}
+
+/// A string from metadata for the terminal: neutralised and cut short.
+fn shown(text: &str) -> String {
+    let safe = terminal_safe(text);
+    match safe.char_indices().nth(MAX_MESSAGE) {
+        Some((cut, _)) => format!("{}… ({} more bytes)", &safe[..cut], safe.len() - cut),
+        None => safe,
+    }
+}
+
+/// One file's excerpt: its labels that can be shown, and where the
+/// primary one is when it cannot.
+struct Excerpt {
+    source: Option<NamedSource<Limited>>,
+    labels: Vec<LabeledSpan>,
+    /// `file:line:column` of a primary label that cannot be shown.
+    hidden_at: Option<String>,
+}
+
+impl Excerpt {
+    /// `labels`: the primary first.
+    fn new(name: &str, text: Arc<String>, labels: &[(Span, Option<String>)]) -> Excerpt {
+        let mut shown_labels = vec![];
+        for (i, (span, label)) in labels.iter().enumerate() {
+            match fit(&text, *span) {
+                Some(span) if i == 0 => {
+                    shown_labels.push(LabeledSpan::new_primary_with_span(label.clone(), span))
+                }
+                Some(span) => shown_labels.push(LabeledSpan::new_with_span(label.clone(), span)),
+                None if i == 0 => {
+                    let (line, column) = LineIndex::new(&text).line_col(&text, span.start as usize);
+                    return Excerpt {
+                        source: None,
+                        labels: vec![],
+                        hidden_at: Some(format!("{name}:{line}:{column}")),
+                    };
+                }
+                None => {}
+            }
+        }
+        Excerpt {
+            source: Some(NamedSource::new(name, Limited(text))),
+            labels: shown_labels,
+            hidden_at: None,
+        }
+    }
+
+    fn file(
+        texts: &mut Texts,
+        sources: &Sources,
+        file: FileId,
+        labels: &[(Span, Option<String>)],
+    ) -> Excerpt {
+        let name = terminal_safe(&sources.get(file).display);
+        Excerpt::new(&name, texts.get(sources, file), labels)
+    }
+
+    /// `message`, with the place it is about when the excerpt is hidden.
+    fn message(&self, message: String) -> String {
+        match &self.hidden_at {
+            Some(at) => format!("{message}\n{at} (the line is too long to show)"),
+            None => message,
+        }
+    }
+}
+
+impl Report {
+    fn with_excerpt(mut self, excerpt: Excerpt) -> Report {
+        self.message = excerpt.message(self.message);
+        self.source = excerpt.source;
+        self.labels = excerpt.labels;
+        self
+    }
+}
+
+fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_links(false)
-        .without_syntax_highlighting();
+        .without_syntax_highlighting()
+}
+
+/// Renders findings, then input errors, then internal errors.
+pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
+    let handler = handler(color);
     for finding in run.findings.iter().filter(|f| f.redact) {
         texts.redact(finding.loc);
     }
@@ -102,39 +276,44 @@ pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
         out.push('\n');
     };
     for finding in run.findings {
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            finding.label.as_deref().map(terminal_safe),
-            finding.loc.span,
-        )];
+        let mut labels = vec![(finding.loc.span, finding.label.as_deref().map(shown))];
         let mut related = vec![];
         for r in &finding.related {
             if r.loc.file == finding.loc.file {
-                labels.push(LabeledSpan::at(r.loc.span, terminal_safe(&r.message)));
+                labels.push((r.loc.span, Some(shown(&r.message))));
             } else {
-                related.push(Report {
-                    code: None,
-                    severity: miette::Severity::Advice,
-                    message: terminal_safe(&r.message),
-                    help: None,
-                    source: Some(source(texts, run.sources, r.loc.file)),
-                    labels: vec![LabeledSpan::new_primary_with_span(None, r.loc.span)],
-                    related: vec![],
-                });
+                let excerpt = Excerpt::file(texts, run.sources, r.loc.file, &[(r.loc.span, None)]);
+                related.push(
+                    Report {
+                        code: None,
+                        severity: miette::Severity::Advice,
+                        message: shown(&r.message),
+                        help: None,
+                        source: None,
+                        labels: vec![],
+                        related: vec![],
+                    }
+                    .with_excerpt(excerpt),
+                );
             }
         }
-        emit(&Report {
-            code: Some(format!("{} {}", finding.code, finding.name)),
-            severity: match finding.severity {
-                Severity::Error => miette::Severity::Error,
-                Severity::Warning => miette::Severity::Warning,
-                Severity::Info => miette::Severity::Advice,
-            },
-            message: terminal_safe(&finding.message),
-            help: finding.help.as_deref().map(terminal_safe),
-            source: Some(source(texts, run.sources, finding.loc.file)),
-            labels,
-            related,
-        });
+        let excerpt = Excerpt::file(texts, run.sources, finding.loc.file, &labels);
+        emit(
+            &Report {
+                code: Some(format!("{} {}", finding.code, finding.name)),
+                severity: match finding.severity {
+                    Severity::Error => miette::Severity::Error,
+                    Severity::Warning => miette::Severity::Warning,
+                    Severity::Info => miette::Severity::Advice,
+                },
+                message: shown(&finding.message),
+                help: finding.help.as_deref().map(shown),
+                source: None,
+                labels: vec![],
+                related,
+            }
+            .with_excerpt(excerpt),
+        );
     }
     for error in run.errors {
         emit(&error_report(error, texts, run.sources));
@@ -155,25 +334,20 @@ pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
 
 fn error_report(error: &FileError, texts: &mut Texts, sources: &Sources) -> Report {
     let display = terminal_safe(&sources.get(error.file).display);
+    let report = Report {
+        code: Some("minpriv::input".into()),
+        severity: miette::Severity::Error,
+        message: format!("{display}: {}", shown(&error.message)),
+        help: error.help.as_deref().map(shown),
+        source: None,
+        labels: vec![],
+        related: vec![],
+    };
     match error.span {
-        Some(span) => Report {
-            code: Some("minpriv::input".into()),
-            severity: miette::Severity::Error,
-            message: format!("{display}: {}", terminal_safe(&error.message)),
-            help: error.help.as_deref().map(terminal_safe),
-            source: Some(source(texts, sources, error.file)),
-            labels: vec![LabeledSpan::new_primary_with_span(None, span)],
-            related: vec![],
-        },
-        None => Report {
-            code: Some("minpriv::input".into()),
-            severity: miette::Severity::Error,
-            message: format!("{display}: {}", terminal_safe(&error.message)),
-            help: error.help.as_deref().map(terminal_safe),
-            source: None,
-            labels: vec![],
-            related: vec![],
-        },
+        Some(span) => {
+            report.with_excerpt(Excerpt::file(texts, sources, error.file, &[(span, None)]))
+        }
+        None => report,
     }
 }
 
@@ -183,36 +357,70 @@ pub fn render_config_errors(
     display: &str,
     color: bool,
 ) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(WIDTH)
-        .with_links(false)
-        .without_syntax_highlighting();
+    let handler = handler(color);
+    let name = terminal_safe(display);
     let text = Arc::new(super::neutralise_controls(&errors.text));
     let mut out = String::new();
     for e in &errors.errors {
-        let report = Report {
+        let mut report = Report {
             code: Some("minpriv::config".into()),
             severity: miette::Severity::Error,
-            message: format!("{}: {}", terminal_safe(display), terminal_safe(&e.message)),
-            help: e.help.as_deref().map(terminal_safe),
-            source: e
-                .span
-                .as_ref()
-                .map(|_| NamedSource::new(terminal_safe(display), Arc::clone(&text))),
-            labels: e
-                .span
-                .clone()
-                .map(|s| vec![LabeledSpan::new_primary_with_span(None, s)])
-                .unwrap_or_default(),
+            message: format!("{name}: {}", shown(&e.message)),
+            help: e.help.as_deref().map(shown),
+            source: None,
+            labels: vec![],
             related: vec![],
         };
+        if let Some(span) = &e.span {
+            let excerpt = Excerpt::new(&name, Arc::clone(&text), &[(span.clone().into(), None)]);
+            report = report.with_excerpt(excerpt);
+        }
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_never_shown() {
+        let long = "x".repeat(MAX_SHOWN_LINE + 1);
+        let text = format!("<a>\n<b>{long}</b>\n<c/>\n");
+        let b = text.find("<b>").unwrap();
+        let c = text.find("<c/>").unwrap();
+        assert_eq!(fit(&text, Span::new(0, 2)), Some(Span::new(0, 2)));
+        assert_eq!(fit(&text, Span::new(b, b + 2)), None);
+        assert_eq!(fit(&text, Span::new(c, c + 4)), Some(Span::new(c, c + 4)));
+        // The long line beside is left out of the context.
+        let source = Limited(Arc::new(text.clone()));
+        let contents = source.read_span(&(c, 4).into(), 1, 1).unwrap();
+        assert_eq!(contents.data(), b"<c/>");
+        assert_eq!(contents.line(), 2);
+        let contents = source.read_span(&(0, 2).into(), 1, 1).unwrap();
+        assert_eq!(contents.data(), b"<a>");
+        assert!(source.read_span(&(0, c).into(), 1, 1).is_err());
+    }
+
+    #[test]
+    fn labels_over_many_lines_are_cut_to_their_first() {
+        let text = format!("<a>{}</a>\n", "\n".repeat(100));
+        assert_eq!(
+            fit(&text, Span::new(0, text.len() - 1)),
+            Some(Span::new(0, 3))
+        );
+    }
+
+    #[test]
+    fn a_hidden_excerpt_still_says_where() {
+        let text = Arc::new(format!("<a>\n{}<b>\n", "y".repeat(5000)));
+        let excerpt = Excerpt::new("f.xml", text, &[(Span::new(5001, 5004), None)]);
+        assert!(excerpt.source.is_none());
+        assert_eq!(
+            excerpt.message("bad".into()),
+            "bad\nf.xml:2:4998 (the line is too long to show)"
+        );
+    }
 }
