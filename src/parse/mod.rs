@@ -254,12 +254,19 @@ pub fn parse_all_with(
     keep: Option<ProfileFilter>,
 ) -> (Org, Vec<FileError>) {
     let names = ThreadedRodeo::new();
-    let parse =
-        |input: &Input| parse_file(input, &sources.get(input.file).path, &names, max_file_size);
+    let parse = |input: &Input, light: bool| {
+        parse_file(
+            input,
+            &sources.get(input.file).path,
+            &names,
+            max_file_size,
+            light,
+        )
+    };
     let (profile_inputs, other_inputs): (Vec<&Input>, Vec<&Input>) =
         inputs.iter().partition(|i| i.kind == FileKind::Profile);
     let others: Vec<Result<Parsed, FileError>> =
-        other_inputs.par_iter().map(|i| parse(i)).collect();
+        other_inputs.par_iter().map(|i| parse(i, false)).collect();
     let keep = keep.map(|keep| {
         let run_as: Vec<&str> = others
             .iter()
@@ -273,17 +280,21 @@ pub fn parse_all_with(
     });
     let profiles: Vec<Result<Parsed, FileError>> = profile_inputs
         .par_iter()
-        .map(|i| match parse(i) {
-            Ok(Parsed::Profile(mut profile)) => {
-                if let Some(keep) = &keep {
-                    prune_unless_needed(&mut profile, &i.full_name, keep, &names);
+        .map(|i| {
+            // A profile nothing names is read without its object and
+            // field permissions; should the file itself make it an
+            // integration profile, it is read again, whole.
+            let light = keep
+                .as_ref()
+                .is_some_and(|keep| !keep.contains(&i.full_name.to_lowercase()));
+            match parse(i, light) {
+                Ok(Parsed::Profile(p)) if light && integration_by_file(&p, &names) => {
+                    parse(i, false)
                 }
-                Ok(Parsed::Profile(profile))
+                other => other,
             }
-            other => other,
         })
         .collect();
-
     let mut errors = vec![];
     let mut profiles_read = vec![];
     let mut permission_sets = vec![];
@@ -328,14 +339,9 @@ pub fn parse_all_with(
     (org, errors)
 }
 
-/// Drops a profile's object and field permissions when nothing can make it
-/// an integration profile.
-fn prune_unless_needed(
-    profile: &mut Profile,
-    full_name: &str,
-    keep: &HashSet<String>,
-    names: &ThreadedRodeo,
-) {
+/// Whether a profile's own file makes it an integration profile: the
+/// Salesforce Integration licence, or `ApiUserOnly`.
+fn integration_by_file(profile: &Profile, names: &ThreadedRodeo) -> bool {
     let licence = profile
         .user_license
         .as_ref()
@@ -343,13 +349,7 @@ fn prune_unless_needed(
     let api_only = names
         .get(API_ONLY_PERMISSION)
         .is_some_and(|s| profile.grants.user_permission(s).is_some());
-    if licence == Some(INTEGRATION_LICENSE) || api_only || keep.contains(&full_name.to_lowercase())
-    {
-        return;
-    }
-    profile.grants.object_permissions = Vec::new();
-    profile.grants.field_permissions = Vec::new();
-    profile.pruned = true;
+    licence == Some(INTEGRATION_LICENSE) || api_only
 }
 
 /// What a file that made minpriv panic is reported as.
@@ -357,14 +357,17 @@ pub const INTERNAL_ERROR: &str = "internal error while reading this file; please
 
 /// Reads and parses one file. A panic (a bug in minpriv) is caught and
 /// becomes an error naming the file, so one file never takes the run down.
+/// `light`: for a profile, skip object and field permissions (see
+/// [`parse_all_with`]).
 fn parse_file(
     input: &Input,
     path: &Path,
     names: &ThreadedRodeo,
     max_file_size: u64,
+    light: bool,
 ) -> Result<Parsed, FileError> {
     guarded(input.file, || {
-        read_and_parse(input, path, names, max_file_size)
+        read_and_parse(input, path, names, max_file_size, light)
     })
 }
 
@@ -382,6 +385,7 @@ fn read_and_parse(
     path: &Path,
     names: &ThreadedRodeo,
     max_file_size: u64,
+    light: bool,
 ) -> Result<Parsed, FileError> {
     let file = input.file;
     let bytes =
@@ -392,7 +396,7 @@ fn read_and_parse(
         message: e.message,
         help: e.help,
     })?;
-    parse_text(input, text, base, names).map_err(|e| FileError {
+    parse_text(input, text, base, names, light).map_err(|e| FileError {
         file,
         span: Some(e.span),
         message: e.message,
@@ -411,7 +415,7 @@ pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), XmlError> {
         full_name: "Fuzzed".to_owned(),
     };
     let (text, base) = decode(bytes)?;
-    let parsed = parse_text(&input, text, base, &names)?;
+    let parsed = parse_text(&input, text, base, &names, false)?;
     if let Parsed::Eca(part, app) = parsed {
         // Joining is part of loading an External Client App.
         app::join_external_client_apps(vec![(part, app)]);
@@ -490,6 +494,7 @@ fn parse_text(
     text: &str,
     base: usize,
     names: &ThreadedRodeo,
+    light: bool,
 ) -> Result<Parsed, XmlError> {
     let mut xml = Xml::new(text, base);
     let root = xml.root()?;
@@ -512,7 +517,7 @@ fn parse_text(
         root: root.name_span(),
     };
     let parsed = match input.kind {
-        FileKind::Profile => Parsed::Profile(profile::parse(&mut doc, &root, header)?),
+        FileKind::Profile => Parsed::Profile(profile::parse(&mut doc, &root, header, light)?),
         FileKind::PermissionSet => {
             Parsed::PermissionSet(permission_set::parse(&mut doc, &root, header)?)
         }

@@ -5,10 +5,13 @@ use super::grants::read_grant;
 use super::xml::{Elem, XmlResult};
 use crate::model::*;
 
+/// `light`: skip object and field permissions, the bulk of a large
+/// profile, which only an integration profile's rules read.
 pub(super) fn parse<'a>(
     doc: &mut Doc<'a, '_>,
     root: &Elem<'a>,
     header: Header,
+    light: bool,
 ) -> XmlResult<Profile> {
     let mut profile = Profile {
         header,
@@ -17,9 +20,13 @@ pub(super) fn parse<'a>(
         grants: Grants::default(),
         login_ip_ranges: vec![],
         login_hours: None,
-        pruned: false,
+        pruned: light,
     };
     while let Some(el) = doc.xml.next_child(root)? {
+        if light && matches!(el.name, "objectPermissions" | "fieldPermissions") {
+            doc.xml.skip(&el)?;
+            continue;
+        }
         if read_grant(doc, &el, &mut profile.grants)? {
             continue;
         }

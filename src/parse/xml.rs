@@ -296,6 +296,9 @@ impl<'a> Xml<'a> {
         loop {
             let (event, start) = self.next_event()?;
             match event {
+                // Only the depth matters here; the element itself is
+                // looked at only to report one nested too deep.
+                Event::Start(_) if self.depth < MAX_DEPTH => self.depth += 1,
                 Event::Start(e) => {
                     let child = self.elem(&e, start, false)?;
                     self.enter(&child)?;
