@@ -1,7 +1,7 @@
 //! `minpriv check`: discover → parse → resolve integrations → run rules →
 //! report.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -281,7 +281,7 @@ pub fn run(
         .collect();
     progress.finish();
     for (text, file) in &rendered {
-        if let Err(e) = emit(text, *file) {
+        if let Err(e) = report::emit(text, *file) {
             return fail(e);
         }
     }
@@ -305,20 +305,6 @@ pub fn run(
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
-    }
-}
-
-fn emit(rendered: &str, output: Option<&Path>) -> Result<(), String> {
-    match output {
-        Some(path) => report::write_atomic(path, rendered.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(rendered.as_bytes());
-            let _ = stdout.flush();
-            Ok(())
-        }
     }
 }
 

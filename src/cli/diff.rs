@@ -132,7 +132,7 @@ pub fn run(args: DiffArgs, stdout_color: bool, stderr_color: bool) -> u8 {
         DiffFormat::Json => report::diff::json(&delta),
         DiffFormat::Markdown => report::diff::markdown(&delta),
     };
-    if let Err(e) = emit(&rendered, args.output.as_deref()) {
+    if let Err(e) = report::emit(&rendered, args.output.as_deref()) {
         return fail(e);
     }
     for e in &delta.errors {
@@ -193,21 +193,6 @@ fn side<'a>(
         &outcome.internal_errors,
         tree.temp.as_ref().map(tempfile::TempDir::path),
     )
-}
-
-fn emit(rendered: &str, output: Option<&Path>) -> Result<(), String> {
-    use std::io::Write;
-    match output {
-        Some(path) => report::write_atomic(path, rendered.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(rendered.as_bytes());
-            let _ = stdout.flush();
-            Ok(())
-        }
-    }
 }
 
 /// Two directories, each checked whole (or at PATHS inside it).

@@ -1,7 +1,6 @@
 //! `minpriv report`: the audit report (SPEC §6) — the same pipeline as
 //! `check`, laid out for a security review as one HTML file or Markdown.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -104,18 +103,8 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
         ReportFormat::Html => audit::render_html(&audit),
         ReportFormat::Markdown => audit::render_markdown(&audit),
     };
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = report::write_atomic(path, rendered.as_bytes()) {
-                return fail(format_args!("cannot write {}: {e}", path.display()));
-            }
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(rendered.as_bytes());
-            let _ = stdout.flush();
-        }
+    if let Err(e) = report::emit(&rendered, args.output.as_deref()) {
+        return fail(e);
     }
 
     for e in errors {

@@ -38,6 +38,20 @@ pub enum ComponentKind {
 }
 
 impl ComponentKind {
+    /// How messages and reports name the kind: `permission set group`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ComponentKind::Profile => "profile",
+            ComponentKind::PermissionSet => "permission set",
+            ComponentKind::PermissionSetGroup => "permission set group",
+            ComponentKind::MutingPermissionSet => "muting permission set",
+            ComponentKind::ConnectedApp => "connected app",
+            ComponentKind::ExternalClientApp => "External Client App",
+            ComponentKind::NamedCredential => "named credential",
+            ComponentKind::ExternalCredential => "external credential",
+        }
+    }
+
     /// The Metadata API type name, as `package.xml` spells it.
     pub fn type_name(self) -> &'static str {
         match self {

@@ -263,6 +263,23 @@ pub fn printable_char(c: char) -> char {
     }
 }
 
+/// Writes a rendered report to `output` (atomically), or to standard
+/// output when there is none.
+pub fn emit(rendered: &str, output: Option<&Path>) -> Result<(), String> {
+    use std::io::Write;
+    match output {
+        Some(path) => write_atomic(path, rendered.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(rendered.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same
 /// directory and a rename, so a reader never sees half a report.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

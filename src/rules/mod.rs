@@ -244,6 +244,21 @@ pub(crate) fn snapshot_users_suffix(names: &[String], username: &str) -> String 
     users_suffix(&others)
 }
 
+/// `a, b, c and 4 more`: the first `shown` names of a list.
+pub(crate) fn name_list(names: &[&str], shown: usize) -> String {
+    let mut list = names
+        .iter()
+        .take(shown)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = names.len().saturating_sub(shown);
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    list
+}
+
 /// ` (integration a)` or ` (integrations a, b)`.
 pub(crate) fn users_suffix(names: &[String]) -> String {
     match names {
@@ -282,11 +297,7 @@ fn users(names: Vec<&str>) -> (Vec<String>, String) {
 
 /// How messages name an app: ``connected app `Orders_Sync` ``.
 pub(crate) fn app_title(org: &Org, app: &App) -> String {
-    let kind = match app.kind {
-        ComponentKind::ExternalClientApp => "External Client App",
-        _ => "connected app",
-    };
-    format!("{kind} `{}`", org.name(app.name))
+    format!("{} `{}`", app.kind.label(), org.name(app.name))
 }
 
 /// A login IP range entry as addresses, when it is a valid range; NET003

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{RuleDef, profile_users, rule};
+use super::{RuleDef, name_list, profile_users, rule};
 use crate::engine::{Context, Finding, Findings};
 use crate::model::{ComponentKind, FieldPermission};
 
@@ -44,16 +44,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 .collect();
             names.sort_unstable();
             names.dedup();
-            let more = names.len().saturating_sub(SHOWN);
-            let mut list = names
-                .iter()
-                .take(SHOWN)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ");
-            if more > 0 {
-                list.push_str(&format!(" and {more} more"));
-            }
+            let list = name_list(&names, SHOWN);
             out.push(
                 Finding::new(
                     first.site.key_loc(),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{RuleDef, profile_users, rule};
+use super::{RuleDef, name_list, profile_users, rule};
 use crate::engine::{Context, Finding, Findings};
 use crate::model::permissions::{PROFILE_BASELINE_PERMISSIONS, high_risk_label};
 use crate::model::{AccessKind, ComponentKind, Site};
@@ -57,16 +57,7 @@ fn check(cx: &Context, out: &mut Findings) {
             let first = entries[0].0;
             let mut names: Vec<&str> = entries.iter().map(|(_, n)| *n).collect();
             names.dedup();
-            let more = names.len().saturating_sub(SHOWN);
-            let mut list = names
-                .iter()
-                .take(SHOWN)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ");
-            if more > 0 {
-                list.push_str(&format!(" and {more} more"));
-            }
+            let list = name_list(&names, SHOWN);
             let kinds = match (names.len(), kind.ends_with('s')) {
                 (1, _) => kind.to_owned(),
                 (_, true) => format!("{kind}es"),

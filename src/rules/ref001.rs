@@ -23,7 +23,7 @@ fn check(cx: &Context, out: &mut Findings) {
                     format!(
                         "integration {} names the {} `{}`, which is not in the metadata",
                         integration.name,
-                        describe(missing.kind),
+                        missing.kind.label(),
                         missing.name
                     ),
                 )
@@ -45,9 +45,9 @@ fn check(cx: &Context, out: &mut Findings) {
                 r.loc,
                 format!(
                     "{} `{}` names the {} `{name}`, which is not in the metadata",
-                    describe(referrer.0),
+                    referrer.0.label(),
                     referrer.1,
-                    describe(kind)
+                    kind.label()
                 ),
             )
             .component(referrer.0, referrer.1)
@@ -91,18 +91,5 @@ fn check(cx: &Context, out: &mut Findings) {
                 dangling((app.kind, app_name), ComponentKind::PermissionSet, r, out);
             }
         }
-    }
-}
-
-fn describe(kind: ComponentKind) -> &'static str {
-    match kind {
-        ComponentKind::Profile => "profile",
-        ComponentKind::PermissionSet => "permission set",
-        ComponentKind::PermissionSetGroup => "permission set group",
-        ComponentKind::MutingPermissionSet => "muting permission set",
-        ComponentKind::ConnectedApp => "connected app",
-        ComponentKind::ExternalClientApp => "External Client App",
-        ComponentKind::NamedCredential => "named credential",
-        ComponentKind::ExternalCredential => "external credential",
     }
 }

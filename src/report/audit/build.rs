@@ -11,7 +11,7 @@ use crate::catalogue::{self, Severity};
 use crate::engine::{Context, Finding, Outcome};
 use crate::integration::{Integration, Origin};
 use crate::model::permissions::high_risk_label;
-use crate::model::{ComponentKind, ObjectAccess, Org, profile_label_for_full_name};
+use crate::model::{ObjectAccess, Org, profile_label_for_full_name};
 use crate::report::Run;
 use crate::source::{FileId, Loc, Sources, Span};
 
@@ -239,7 +239,7 @@ impl Builder<'_> {
                     format!(
                         "{} ({})",
                         with_label(org.name(app.name), app.label.as_deref()),
-                        kind_label(app.kind)
+                        app.kind.label()
                     )
                 }));
                 let profile_ip_ranges = dedup(integration.profiles.iter().flat_map(|&p| {
@@ -272,7 +272,7 @@ impl Builder<'_> {
                     Origin::Declared(_) => None,
                     Origin::App(a) => Some(format!(
                         "the client-credentials run-as user of {} {}, which no inventory entry lists",
-                        kind_label(org.apps[a].kind),
+                        org.apps[a].kind.label(),
                         org.name(org.apps[a].name)
                     )),
                     Origin::Snapshot(_) => Some(
@@ -298,7 +298,7 @@ impl Builder<'_> {
                     missing: integration
                         .missing
                         .iter()
-                        .map(|m| format!("{} {}", kind_label(m.kind), m.name))
+                        .map(|m| format!("{} {}", m.kind.label(), m.name))
                         .collect(),
                 }
             })
@@ -739,19 +739,6 @@ fn with_label(name: &str, label: Option<&str>) -> String {
             format!("{name} ({l})")
         }
         _ => name.to_owned(),
-    }
-}
-
-fn kind_label(kind: ComponentKind) -> &'static str {
-    match kind {
-        ComponentKind::Profile => "profile",
-        ComponentKind::PermissionSet => "permission set",
-        ComponentKind::PermissionSetGroup => "permission set group",
-        ComponentKind::MutingPermissionSet => "muting permission set",
-        ComponentKind::ConnectedApp => "connected app",
-        ComponentKind::ExternalClientApp => "External Client App",
-        ComponentKind::NamedCredential => "named credential",
-        ComponentKind::ExternalCredential => "external credential",
     }
 }
 
