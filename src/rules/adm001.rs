@@ -1,23 +1,16 @@
 //! ADM001 admin-profile — see `rules/ADM001.md`.
 
-use super::{RuleDef, profile_users, rule};
-use crate::engine::{Context, Finding, Findings};
-use crate::model::ComponentKind;
+use super::{RuleDef, integration_profiles, rule};
+use crate::engine::{Context, Findings};
 use crate::model::permissions::ADMIN_PERMISSIONS;
 
 pub(super) const RULE: RuleDef = rule!("ADM001", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (p, _) in cx.integrations.profiles() {
-        let profile = &org.profiles[p];
-        let name = org.name(profile.header.name);
-        let (integrations, users) = profile_users(cx, p);
-        let finding = |loc, message: String| {
-            Finding::new(loc, message)
-                .component(ComponentKind::Profile, name)
-                .integrations(&integrations)
-        };
+    for subject in integration_profiles(cx) {
+        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
+        let finding = |loc, message: String| subject.finding(loc, message);
         // The System Administrator profile itself: one finding for the
         // profile, not one per permission it holds.
         if name == "Admin" {

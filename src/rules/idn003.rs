@@ -1,20 +1,18 @@
 //! IDN003 not-api-only — see `rules/IDN003.md`.
 
-use super::{RuleDef, profile_users, rule};
-use crate::engine::{Context, Finding, Findings};
-use crate::model::{API_ONLY_PERMISSION, ComponentKind};
+use super::{RuleDef, integration_profiles, rule};
+use crate::engine::{Context, Findings};
+use crate::model::API_ONLY_PERMISSION;
 
 pub(super) const RULE: RuleDef = rule!("IDN003", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (p, _) in cx.integrations.profiles() {
-        let profile = &org.profiles[p];
+    for subject in integration_profiles(cx) {
+        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
         if org.api_only_permission(&profile.grants).is_some() {
             continue;
         }
-        let name = org.name(profile.header.name);
-        let (integrations, users) = profile_users(cx, p);
         // Point at an explicit `false` entry when there is one.
         let disabled = profile
             .grants
@@ -26,12 +24,10 @@ fn check(cx: &Context, out: &mut Findings) {
             None => (profile.header.root_loc(), "no ApiUserOnly"),
         };
         out.push(
-            Finding::new(
+            subject.finding(
                 loc,
                 format!("integration profile `{name}` does not grant ApiUserOnly, so its user can log in to the UI{users}"),
             )
-            .component(ComponentKind::Profile, name)
-            .integrations(&integrations)
             .subject(API_ONLY_PERMISSION)
             .label(label),
         );

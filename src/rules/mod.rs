@@ -37,7 +37,8 @@ mod ref002;
 use crate::access::{Grant, Holder};
 use crate::engine::{Context, ExceptionUse, Finding, Findings};
 use crate::ip::IpSpan;
-use crate::model::{App, ComponentKind, IpRangeEntry, Org};
+use crate::model::{App, ComponentKind, IpRangeEntry, Org, Profile};
+use crate::source::Loc;
 
 /// How a rule checks.
 pub enum Check {
@@ -268,9 +269,44 @@ pub(crate) fn users_suffix(names: &[String]) -> String {
     }
 }
 
+/// An integration profile, as the profile rules see it.
+pub(crate) struct ProfileSubject<'a> {
+    pub profile: &'a Profile,
+    pub name: &'a str,
+    /// The integrations that use it, sorted; a finding names the first.
+    pub integrations: Vec<String>,
+    /// ` (integration a)`, for messages.
+    pub users: String,
+}
+
+impl ProfileSubject<'_> {
+    /// A finding about this profile.
+    pub fn finding(&self, loc: Loc, message: String) -> Finding {
+        Finding::new(loc, message)
+            .component(ComponentKind::Profile, self.name)
+            .integrations(&self.integrations)
+    }
+}
+
+/// Every integration profile, in file order: what the profile rules check.
+pub(crate) fn integration_profiles<'a>(
+    cx: &'a Context,
+) -> impl Iterator<Item = ProfileSubject<'a>> {
+    cx.integrations.profiles().map(|(p, _)| {
+        let profile = &cx.org.profiles[p];
+        let (integrations, users) = profile_users(cx, p);
+        ProfileSubject {
+            profile,
+            name: cx.org.name(profile.header.name),
+            integrations,
+            users,
+        }
+    })
+}
+
 /// Shared by the profile rules: the integration a finding names, and the
 /// suffix that lists who uses the profile.
-pub(crate) fn profile_users(cx: &Context, profile: usize) -> (Vec<String>, String) {
+fn profile_users(cx: &Context, profile: usize) -> (Vec<String>, String) {
     users(cx.integrations.names_for_profile(profile))
 }
 

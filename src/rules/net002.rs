@@ -2,31 +2,26 @@
 
 use std::net::IpAddr;
 
-use super::{RuleDef, profile_users, rule, valid_ip_span};
+use super::{RuleDef, integration_profiles, rule, valid_ip_span};
 use crate::catalogue::Severity;
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Context, Findings};
 use crate::ip::IpSpan;
-use crate::model::ComponentKind;
 
 pub(super) const RULE: RuleDef = rule!("NET002", check);
 
 fn check(cx: &Context, out: &mut Findings) {
-    let org = cx.org;
     // The same number of addresses for both families: an IPv6 range is
     // held to the IPv4 threshold (see the catalogue entry).
     let limit = cx.config.lint.max_ip_range_addresses;
-    for (p, _) in cx.integrations.profiles() {
-        let profile = &org.profiles[p];
-        let name = org.name(profile.header.name);
-        let (integrations, users) = profile_users(cx, p);
+    for subject in integration_profiles(cx) {
+        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
         for range in &profile.login_ip_ranges {
             let Some(span) = valid_ip_span(range) else {
                 continue;
             };
             let finding = |message: String, label: String| {
-                Finding::new(profile.header.loc(range.span), message)
-                    .component(ComponentKind::Profile, name)
-                    .integrations(&integrations)
+                subject
+                    .finding(profile.header.loc(range.span), message)
                     .subject(span.to_string())
                     .label(label)
             };

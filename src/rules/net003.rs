@@ -2,10 +2,10 @@
 
 use std::net::IpAddr;
 
-use super::{RuleDef, app_title, app_users, profile_users, rule};
+use super::{RuleDef, app_title, app_users, integration_profiles, rule};
 use crate::engine::{Context, Finding, Findings};
 use crate::ip::IpSpan;
-use crate::model::{ComponentKind, IpRangeEntry, Located};
+use crate::model::{IpRangeEntry, Located};
 use crate::source::{FileId, Loc};
 
 pub(super) const RULE: RuleDef = rule!("NET003", check);
@@ -19,22 +19,18 @@ struct Problem {
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (p, _) in cx.integrations.profiles() {
-        let profile = &org.profiles[p];
-        let name = org.name(profile.header.name);
-        let (integrations, users) = profile_users(cx, p);
+    for subject in integration_profiles(cx) {
+        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
         for range in &profile.login_ip_ranges {
             if let Some(problem) = problem(profile.header.file, range) {
                 out.push(
-                    Finding::new(
+                    subject.finding(
                         problem.loc,
                         format!(
                             "login IP range of integration profile `{name}` is invalid: {}{users}",
                             problem.message
                         ),
                     )
-                    .component(ComponentKind::Profile, name)
-                    .integrations(&integrations)
                     .subject(written(range))
                     .label(problem.label),
                 );

@@ -2,18 +2,15 @@
 
 use std::collections::HashSet;
 
-use super::{RuleDef, profile_users, rule};
-use crate::engine::{Context, Finding, Findings};
-use crate::model::ComponentKind;
+use super::{RuleDef, integration_profiles, rule};
+use crate::engine::{Context, Findings};
 
 pub(super) const RULE: RuleDef = rule!("PRF001", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (p, _) in cx.integrations.profiles() {
-        let profile = &org.profiles[p];
-        let name = org.name(profile.header.name);
-        let (integrations, users) = profile_users(cx, p);
+    for subject in integration_profiles(cx) {
+        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
         let mut seen = HashSet::new();
         for permission in &profile.grants.object_permissions {
             // Entries with every flag false grant nothing; a repeated
@@ -24,17 +21,16 @@ fn check(cx: &Context, out: &mut Findings) {
             let object = org.name(permission.object);
             let words: Vec<&str> = permission.access.words().collect();
             out.push(
-                Finding::new(
-                    permission.site.key_loc(),
-                    format!(
-                        "integration profile `{name}` grants {} on {object}{users}",
-                        words.join(", ")
-                    ),
-                )
-                .component(ComponentKind::Profile, name)
-                .integrations(&integrations)
-                .subject(object)
-                .label("object permissions belong in a permission set"),
+                subject
+                    .finding(
+                        permission.site.key_loc(),
+                        format!(
+                            "integration profile `{name}` grants {} on {object}{users}",
+                            words.join(", ")
+                        ),
+                    )
+                    .subject(object)
+                    .label("object permissions belong in a permission set"),
             );
         }
     }

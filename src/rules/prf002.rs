@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{RuleDef, name_list, profile_users, rule};
-use crate::engine::{Context, Finding, Findings};
-use crate::model::{ComponentKind, FieldPermission};
+use super::{RuleDef, integration_profiles, name_list, rule};
+use crate::engine::{Context, Findings};
+use crate::model::FieldPermission;
 
 pub(super) const RULE: RuleDef = rule!("PRF002", check);
 
@@ -13,10 +13,8 @@ const SHOWN: usize = 5;
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (p, _) in cx.integrations.profiles() {
-        let profile = &org.profiles[p];
-        let name = org.name(profile.header.name);
-        let (integrations, users) = profile_users(cx, p);
+    for subject in integration_profiles(cx) {
+        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
         // One finding per object: a profile can hold thousands of fields.
         let mut by_object: BTreeMap<&str, Vec<&FieldPermission>> = BTreeMap::new();
         for field in profile
@@ -46,7 +44,7 @@ fn check(cx: &Context, out: &mut Findings) {
             names.dedup();
             let list = name_list(&names, SHOWN);
             out.push(
-                Finding::new(
+                subject.finding(
                     first.site.key_loc(),
                     format!(
                         "integration profile `{name}` grants access to {} {object} field{} ({list}){users}",
@@ -54,8 +52,6 @@ fn check(cx: &Context, out: &mut Findings) {
                         if names.len() == 1 { "" } else { "s" }
                     ),
                 )
-                .component(ComponentKind::Profile, name)
-                .integrations(&integrations)
                 .subject(object)
                 .label("field permissions belong in a permission set"),
             );

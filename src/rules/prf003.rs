@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{RuleDef, name_list, profile_users, rule};
-use crate::engine::{Context, Finding, Findings};
+use super::{RuleDef, integration_profiles, name_list, rule};
+use crate::engine::{Context, Findings};
 use crate::model::permissions::{PROFILE_BASELINE_PERMISSIONS, high_risk_label};
-use crate::model::{AccessKind, ComponentKind, Site};
+use crate::model::{AccessKind, Site};
 
 pub(super) const RULE: RuleDef = rule!("PRF003", check);
 
@@ -23,10 +23,8 @@ const SHOWN: usize = 5;
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (p, _) in cx.integrations.profiles() {
-        let profile = &org.profiles[p];
-        let name = org.name(profile.header.name);
-        let (integrations, users) = profile_users(cx, p);
+    for subject in integration_profiles(cx) {
+        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
         // One finding per kind of access, at its first element.
         let mut by_kind: BTreeMap<&str, Vec<(Site, &str)>> = BTreeMap::new();
         for access in profile
@@ -64,17 +62,16 @@ fn check(cx: &Context, out: &mut Findings) {
                 (_, false) => format!("{kind}s"),
             };
             out.push(
-                Finding::new(
-                    first.key_loc(),
-                    format!(
-                        "integration profile `{name}` grants {} {kinds} ({list}){users}",
-                        names.len()
-                    ),
-                )
-                .component(ComponentKind::Profile, name)
-                .integrations(&integrations)
-                .subject(kind)
-                .label("belongs in a permission set"),
+                subject
+                    .finding(
+                        first.key_loc(),
+                        format!(
+                            "integration profile `{name}` grants {} {kinds} ({list}){users}",
+                            names.len()
+                        ),
+                    )
+                    .subject(kind)
+                    .label("belongs in a permission set"),
             );
         }
     }
