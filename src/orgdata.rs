@@ -338,6 +338,26 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
     import
 }
 
+/// Reads one export's text as [`import`] reads a file (`csv` picks the
+/// CSV reader, else JSON) into a snapshot, or returns the error with its
+/// place. For the fuzzer: the same path as a file, without the disk.
+pub fn parse_export(text: &str, csv: bool) -> Result<Snapshot, (Option<Span>, String)> {
+    let records = if csv {
+        csv_records(text, 0)
+    } else {
+        json_records(text, 0)
+    };
+    let mut snapshot = Snapshot::default();
+    records
+        .and_then(|records| read_records(&records.flat, FileId(0), &mut snapshot))
+        .map_err(|p| {
+            let p = p.within(text.len());
+            (p.span, p.message)
+        })?;
+    snapshot.index();
+    Ok(snapshot)
+}
+
 /// The records of one export, in whichever format its extension says.
 fn read_file(path: &Path, max_file_size: u64) -> Result<Records, Problem> {
     let (bytes, base) = read_text(path, max_file_size)?;
@@ -350,6 +370,7 @@ fn read_file(path: &Path, max_file_size: u64) -> Result<Records, Problem> {
         Some(Format::Json) => json_records(text, base),
         _ => csv_records(text, base),
     }
+    .map_err(|p| p.within(base + text.len()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -378,6 +399,16 @@ struct Problem {
 }
 
 impl Problem {
+    /// Keeps the span inside a text that ends at `end` (a problem "at the
+    /// next byte" of an empty or truncated file).
+    fn within(mut self, end: usize) -> Self {
+        if let Some(span) = &mut self.span {
+            let start = (span.start as usize).min(end);
+            *span = Span::new(start, (span.end as usize).min(end));
+        }
+        self
+    }
+
     fn at(span: Span, message: impl Into<String>) -> Self {
         Problem {
             span: Some(span),

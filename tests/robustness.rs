@@ -248,6 +248,48 @@ fn mutated_inventories_never_panic_and_errors_are_located() {
     }
 }
 
+#[test]
+fn mutated_org_snapshots_never_panic_and_errors_are_located() {
+    let mut files = vec![];
+    files_under(&root().join("testdata"), &mut files);
+    let seeds: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|p| {
+            p.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with("org-snapshot"))
+        })
+        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "csv"))
+        .collect();
+    assert!(seeds.len() >= 6, "{} seeds", seeds.len());
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for path in &seeds {
+        let csv = path.extension().is_some_and(|e| e == "csv");
+        let seed = std::fs::read(path).unwrap();
+        let mut all = vec![("as is".to_owned(), seed.clone())];
+        all.extend(mutants(&seed, &mut rng));
+        for (mutation, bytes) in all {
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let result = catch_unwind(|| minpriv::orgdata::parse_export(&text, csv));
+            let Ok(result) = result else {
+                panic!(
+                    "orgdata::parse_export panicked on {} ({mutation})",
+                    path.display()
+                );
+            };
+            if let Err((Some(span), message)) = result {
+                assert!(
+                    span.start <= span.end && span.end as usize <= text.len(),
+                    "{} ({mutation}): span {span:?} outside {} bytes: {message}",
+                    path.display(),
+                    text.len()
+                );
+            }
+        }
+    }
+}
+
 /// Inputs a fuzz target once failed on, kept in testdata/fuzz/TARGET/.
 #[test]
 fn inputs_the_fuzzers_crashed_on_stay_fixed() {

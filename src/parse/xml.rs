@@ -133,17 +133,17 @@ impl<'a> Xml<'a> {
                 self.pos = self.base + self.reader.buffer_position() as usize;
                 Ok((event, start))
             }
-            Err(e) => {
-                // The error may be reported at the end of the input: the
-                // span never reaches past it.
-                let end = self.base + self.text.len();
-                let at = (self.base + self.reader.error_position() as usize).min(end);
-                Err(XmlError::new(
-                    Span::new(at, (at + 1).min(end)),
-                    describe(&e),
-                ))
-            }
+            Err(e) => Err(self.syntax_error(&e)),
         }
+    }
+
+    #[cold]
+    fn syntax_error(&self, e: &quick_xml::Error) -> XmlError {
+        // The error may be reported at the end of the input: the span
+        // never reaches past it.
+        let end = self.base + self.text.len();
+        let at = (self.base + self.reader.error_position() as usize).min(end);
+        XmlError::new(Span::new(at, (at + 1).min(end)), describe(e))
     }
 
     /// The element whose start tag was just read, its name borrowed from
@@ -287,34 +287,49 @@ impl<'a> Xml<'a> {
         }
     }
 
-    /// Skips `elem` and everything inside it.
+    /// Skips `elem` and everything inside it. The hot loop of a large
+    /// file: it reads quick-xml's events directly and keeps only the depth,
+    /// leaving positions to the rare events that need one.
     pub fn skip(&mut self, elem: &Elem<'a>) -> XmlResult<()> {
         if elem.empty {
             return Ok(());
         }
         let target = self.depth - 1;
         loop {
-            let (event, start) = self.next_event()?;
+            let start = self.base + self.reader.buffer_position() as usize;
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(self.syntax_error(&e)),
+            };
             match event {
-                // Only the depth matters here; the element itself is
-                // looked at only to report one nested too deep.
                 Event::Start(_) if self.depth < MAX_DEPTH => self.depth += 1,
-                Event::Start(e) => {
-                    let child = self.elem(&e, start, false)?;
-                    self.enter(&child)?;
-                }
                 Event::End(_) => {
                     self.depth -= 1;
                     if self.depth == target {
+                        self.pos = self.base + self.reader.buffer_position() as usize;
                         return Ok(());
                     }
                 }
+                Event::Text(_)
+                | Event::CData(_)
+                | Event::Empty(_)
+                | Event::Comment(_)
+                | Event::PI(_)
+                | Event::Decl(_) => {}
+                Event::Start(e) => {
+                    self.pos = self.base + self.reader.buffer_position() as usize;
+                    let child = self.elem(&e, start, false)?;
+                    self.enter(&child)?;
+                }
                 Event::GeneralRef(r) => {
+                    self.pos = self.base + self.reader.buffer_position() as usize;
                     resolve_ref(&r, start, self.pos)?;
                 }
                 Event::Eof => return Err(unclosed(elem)),
-                Event::DocType(_) => return Err(doctype(start, self.pos)),
-                _ => {}
+                Event::DocType(_) => {
+                    self.pos = self.base + self.reader.buffer_position() as usize;
+                    return Err(doctype(start, self.pos));
+                }
             }
         }
     }
