@@ -231,9 +231,9 @@ pub fn run(
         format!("Running {} rules on {files} files", rules.len()),
         files,
     );
-    let (_, outcome) = loaded.run_rules(&rules, today);
+    let (_, mut outcome) = loaded.run_rules(&rules, today);
 
-    let mut findings = outcome.findings;
+    let mut findings = std::mem::take(&mut outcome.findings);
     if let Some(path) = &args.write_baseline {
         let written = Baseline::from_findings(&findings).to_json();
         if let Err(e) = report::write_atomic(path, written.as_bytes()) {
@@ -242,15 +242,14 @@ pub fn run(
     }
     let baselined = baseline.as_ref().map_or(0, |b| b.apply(&mut findings));
 
-    let mut summary = Summary {
+    let summary = Summary::of(
         files,
-        integrations: integrations.list.len(),
-        rules: rules.len() - outcome.not_evaluated.len(),
-        suppressed: outcome.suppressed + baselined,
-        ..Summary::default()
-    };
-    summary.count(&findings);
-    summary.not_evaluated(&outcome.not_evaluated);
+        integrations.list.len(),
+        rules.len(),
+        &outcome,
+        &findings,
+        baselined,
+    );
     let run = Run {
         sources: &org.sources,
         rules: &rules,

@@ -75,15 +75,14 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
         .now
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let (cx, outcome) = loaded.run_rules(&rules, today);
-    let mut summary = Summary {
-        files: *files,
-        integrations: integrations.list.len(),
-        rules: rules.len() - outcome.not_evaluated.len(),
-        suppressed: outcome.suppressed,
-        ..Summary::default()
-    };
-    summary.count(&outcome.findings);
-    summary.not_evaluated(&outcome.not_evaluated);
+    let summary = Summary::of(
+        *files,
+        integrations.list.len(),
+        rules.len(),
+        &outcome,
+        &outcome.findings,
+        0,
+    );
     let run = Run {
         sources: &org.sources,
         rules: &rules,

@@ -52,6 +52,28 @@ pub struct NotEvaluatedJson {
 }
 
 impl Summary {
+    /// The summary of a run that read `files` inputs and showed
+    /// `findings` of `outcome` (`hidden` more hidden by a baseline).
+    pub fn of(
+        files: usize,
+        integrations: usize,
+        rules: usize,
+        outcome: &crate::engine::Outcome,
+        findings: &[Finding],
+        hidden: usize,
+    ) -> Summary {
+        let mut summary = Summary {
+            files,
+            integrations,
+            rules: rules - outcome.not_evaluated.len(),
+            suppressed: outcome.suppressed + hidden,
+            ..Summary::default()
+        };
+        summary.count(findings);
+        summary.not_evaluated(&outcome.not_evaluated);
+        summary
+    }
+
     pub fn count(&mut self, findings: &[Finding]) {
         for f in findings {
             match f.severity {
