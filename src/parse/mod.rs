@@ -407,7 +407,7 @@ fn read_and_parse(
 /// Parses the bytes of one file of `kind` on their own, as the run would
 /// (decoding included), and keeps only the verdict: `Ok` or the located
 /// error. For the fuzz targets and the robustness tests.
-pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), XmlError> {
+pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), Box<XmlError>> {
     let names = ThreadedRodeo::new();
     let input = Input {
         file: FileId(0),
@@ -469,7 +469,7 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 }
 
 /// The text of a file and the offset it starts at (past a UTF-8 BOM).
-fn decode(bytes: &[u8]) -> Result<(&str, usize), XmlError> {
+fn decode(bytes: &[u8]) -> Result<(&str, usize), Box<XmlError>> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(XmlError::new(Span::new(0, 2), "the file is UTF-16 encoded")
             .help("Salesforce metadata is UTF-8; convert the file to UTF-8 (for example with iconv -f UTF-16 -t UTF-8)"));
@@ -495,7 +495,7 @@ fn parse_text(
     base: usize,
     names: &ThreadedRodeo,
     light: bool,
-) -> Result<Parsed, XmlError> {
+) -> Result<Parsed, Box<XmlError>> {
     let mut xml = Xml::new(text, base);
     let root = xml.root()?;
     let expected = input.kind.root_element();

@@ -41,21 +41,22 @@ pub struct XmlError {
 }
 
 impl XmlError {
-    pub fn new(span: Span, message: impl Into<String>) -> Self {
-        XmlError {
+    pub fn new(span: Span, message: impl Into<String>) -> Box<Self> {
+        Box::new(XmlError {
             span,
             message: message.into(),
             help: None,
-        }
+        })
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self: Box<Self>, help: impl Into<String>) -> Box<Self> {
         self.help = Some(help.into());
         self
     }
 }
 
-pub type XmlResult<T> = Result<T, XmlError>;
+/// Boxed: the error is rare, and a small `Result` keeps the per-event path cheap.
+pub type XmlResult<T> = Result<T, Box<XmlError>>;
 
 /// A start tag the cursor stopped at.
 #[derive(Clone, Copy, Debug)]
@@ -138,7 +139,7 @@ impl<'a> Xml<'a> {
     }
 
     #[cold]
-    fn syntax_error(&self, e: &quick_xml::Error) -> XmlError {
+    fn syntax_error(&self, e: &quick_xml::Error) -> Box<XmlError> {
         // The error may be reported at the end of the input: the span
         // never reaches past it.
         let end = self.base + self.text.len();
@@ -397,7 +398,7 @@ fn resolve_ref(
     }))
 }
 
-fn unclosed(elem: &Elem) -> XmlError {
+fn unclosed(elem: &Elem) -> Box<XmlError> {
     XmlError::new(
         elem.name_span(),
         format!(
@@ -408,7 +409,7 @@ fn unclosed(elem: &Elem) -> XmlError {
     .help("the file looks truncated; retrieve it again")
 }
 
-fn doctype(start: usize, end: usize) -> XmlError {
+fn doctype(start: usize, end: usize) -> Box<XmlError> {
     XmlError::new(
         Span::new(start, end),
         "DOCTYPE declarations are not allowed",
