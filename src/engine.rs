@@ -109,6 +109,9 @@ pub struct Finding {
     /// The element's value is a secret: outputs that quote the source
     /// mask it.
     pub redact: bool,
+    /// The rule chose the severity ([`Finding::severity`]); otherwise the
+    /// engine stamps the rule's default.
+    severity_chosen: bool,
     pub fingerprint: String,
 }
 
@@ -128,6 +131,7 @@ impl Finding {
             component: String::new(),
             subject: String::new(),
             redact: false,
+            severity_chosen: false,
             fingerprint: String::new(),
         }
     }
@@ -185,7 +189,7 @@ impl Finding {
     /// Overrides the rule's default severity (a rule whose catalogue entry
     /// says so, e.g. "error when it spans all of IPv4").
     pub fn severity(mut self, severity: Severity) -> Self {
-        self.code = "!";
+        self.severity_chosen = true;
         self.severity = severity;
         self
     }
@@ -367,7 +371,7 @@ fn guarded(rule: &'static Rule, check: impl FnOnce(&mut Findings)) -> Result<Vec
 }
 
 fn stamp(mut f: Finding, rule: &'static Rule) -> Finding {
-    if f.code != "!" {
+    if !f.severity_chosen {
         f.severity = rule.meta.severity;
     }
     f.code = rule.def.code;

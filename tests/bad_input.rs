@@ -73,17 +73,6 @@ fn errors_are_rendered_with_source_and_help() {
     );
 }
 
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
 fn check_in(dir: &Path) -> std::process::Output {
     minpriv()
         .current_dir(dir)

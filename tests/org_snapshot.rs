@@ -148,17 +148,6 @@ fn stale_logins_are_judged_against_now() {
     assert_eq!(ord002("2026-08-29"), 0);
 }
 
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
 const USERS_HEADER: &str =
     "Username,IsActive,UserType,LastLoginDate,Profile.Name,Profile.UserLicense.Name\n";
 

@@ -81,6 +81,19 @@ pub fn closing_line(out: &Output) -> String {
     format!("{head}: {tail}")
 }
 
+/// A throw-away project holding `files` (path, text), with a `.git` so no
+/// minpriv.toml above it is picked up.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
 /// Copies a directory tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walk(from) {
