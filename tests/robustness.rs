@@ -3,12 +3,15 @@
 //! places, bytes flipped, `<` inserted, tags and lines duplicated or
 //! dropped, hostile constructs spliced in — and each loader must return
 //! `Ok` or an error located inside the file, never panic. The inputs the
-//! fuzzers once crashed on (testdata/fuzz/) are replayed too.
+//! fuzzers once crashed on (testdata/fuzz/) are replayed too. And for
+//! every seed and mutant, the cursor's fast path for plain leaves must read
+//! exactly what quick-xml alone reads: the same model, or the same error
+//! at the same place.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use minpriv::parse::{FileKind, parse_bytes};
+use minpriv::parse::{FileKind, parse_bytes, parse_bytes_both_ways};
 
 /// Mutants per seed stay in the low hundreds, so the whole test runs in a
 /// few seconds even unoptimised.
@@ -16,7 +19,7 @@ const CUTS: usize = 48;
 const FLIPS: usize = 48;
 const INSERTS: usize = 24;
 
-const SPLICES: [&[u8]; 14] = [
+const SPLICES: [&[u8]; 20] = [
     b"<",
     b"</",
     b"<!DOCTYPE Profile [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>",
@@ -31,6 +34,13 @@ const SPLICES: [&[u8]; 14] = [
     b"\xC3",
     b"<?xml version=\"1.0\"?>",
     b"<a:b:c>",
+    // What the fast path must hand back to quick-xml.
+    b"&amp;",
+    b"<!-- note -->",
+    b" attr=\"1\"",
+    b"\r\n",
+    b"<x>1</x >",
+    b"<x>1</y>",
 ];
 
 fn root() -> &'static Path {
@@ -157,8 +167,25 @@ fn mutants(seed: &[u8], rng: &mut Rng) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Parses `bytes` as `kind`: no panic, and an error inside the file.
+/// Parses `bytes` as `kind`: no panic, an error inside the file, and the
+/// fast path in agreement with quick-xml alone.
 fn assert_robust(kind: FileKind, bytes: &[u8], what: &dyn Fn() -> String) {
+    for light in [false, true] {
+        let ways = catch_unwind(AssertUnwindSafe(|| {
+            parse_bytes_both_ways(kind, bytes, light)
+        }));
+        let Ok([fast, slow]) = ways else {
+            panic!("{kind:?} loader panicked on {}", what());
+        };
+        assert!(
+            fast == slow,
+            "{} (light: {light}): the fast path read\n{fast}\nquick-xml alone read\n{slow}",
+            what()
+        );
+        if kind != FileKind::Profile {
+            break;
+        }
+    }
     let result = catch_unwind(AssertUnwindSafe(|| parse_bytes(kind, bytes)));
     match result {
         Err(_) => panic!("{kind:?} loader panicked on {}", what()),

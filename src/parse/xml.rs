@@ -65,16 +65,32 @@ pub struct Elem<'a> {
     pub name: &'a str,
     /// Offset of the `<`.
     pub start: usize,
-    /// `<x/>`: no children, no text.
-    pub empty: bool,
     /// Offset just past the start tag's `>`.
     pub tag_end: usize,
+    pub(crate) body: Body<'a>,
+}
+
+/// What the cursor still has to read of an element.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Body<'a> {
+    /// Children or text, then the end tag.
+    Open,
+    /// `<x/>`: nothing.
+    Empty,
+    /// A plain leaf (see [`plain_leaf`]) read whole: nothing. `text` is
+    /// its exact text; `end` is the offset just past its end tag.
+    Leaf { text: &'a str, end: usize },
 }
 
 impl Elem<'_> {
     /// `<name` — what a finding about the element as a whole underlines.
     pub fn name_span(&self) -> Span {
         Span::new(self.start, self.start + 1 + self.name.len())
+    }
+
+    /// Read to its end already: nothing of it is left for the cursor.
+    fn is_read(&self) -> bool {
+        !matches!(self.body, Body::Open)
     }
 }
 
@@ -86,11 +102,25 @@ pub struct Xml<'a> {
     depth: usize,
     /// Offset just past the last event read.
     pos: usize,
+    /// Bytes the fast path consumed without quick-xml: its
+    /// `buffer_position` plus this is the offset within `text`.
+    shift: usize,
+    /// quick-xml is between markup and text (just past a `>`), the one
+    /// state in which the fast path may take bytes from under it.
+    after_markup: bool,
+    /// The fast path is on; off only to test it against quick-xml alone.
+    fast: bool,
 }
 
 impl<'a> Xml<'a> {
     /// A cursor over `text`, which starts `base` bytes into its file.
     pub fn new(text: &'a str, base: usize) -> Self {
+        Self::with_fast_path(text, base, true)
+    }
+
+    /// `fast: false` leaves every byte to quick-xml: the reference the
+    /// fast path is tested against.
+    pub(crate) fn with_fast_path(text: &'a str, base: usize, fast: bool) -> Self {
         // quick-xml silently skips a byte-order mark at the start of its
         // input, which would shift every position after it: one left after
         // decoding (a file starting with two) is skipped here instead.
@@ -109,7 +139,15 @@ impl<'a> Xml<'a> {
             base,
             depth: 0,
             pos: base,
+            shift: 0,
+            after_markup: false,
+            fast,
         }
+    }
+
+    /// Offset of quick-xml's read position within the file.
+    fn offset(&self) -> usize {
+        self.base + self.shift + self.reader.buffer_position() as usize
     }
 
     /// Offset just past the last event read: after `next_child` returned
@@ -120,22 +158,67 @@ impl<'a> Xml<'a> {
 
     /// The span of `elem` once it has been read to its end.
     pub fn span_of(&self, elem: &Elem) -> Span {
-        if elem.empty {
-            Span::new(elem.start, elem.tag_end)
-        } else {
-            Span::new(elem.start, self.pos)
+        match elem.body {
+            Body::Open => Span::new(elem.start, self.pos),
+            Body::Empty => Span::new(elem.start, elem.tag_end),
+            Body::Leaf { end, .. } => Span::new(elem.start, end),
         }
     }
 
     fn next_event(&mut self) -> XmlResult<(Event<'a>, usize)> {
-        let start = self.base + self.reader.buffer_position() as usize;
+        let start = self.offset();
         match self.reader.read_event() {
             Ok(event) => {
-                self.pos = self.base + self.reader.buffer_position() as usize;
+                self.pos = self.offset();
+                self.after_markup = !matches!(event, Event::Text(_));
                 Ok((event, start))
             }
             Err(e) => Err(self.syntax_error(&e)),
         }
+    }
+
+    /// The fast path: the plain leaf that comes next, read straight from
+    /// the bytes, or `None` (having read nothing) when what comes next is
+    /// anything else or quick-xml is not in a state to be bypassed.
+    /// Blank text before a `<` is consumed either way.
+    #[inline]
+    fn fast_leaf(&mut self) -> Option<Elem<'a>> {
+        if !(self.fast && self.after_markup) {
+            return None;
+        }
+        let rest: &'a [u8] = self.reader.get_ref();
+        let at = self.text.len() - rest.len();
+        debug_assert_eq!(self.base + at, self.offset());
+        match plain_leaf(rest) {
+            Some(leaf) if self.depth < MAX_DEPTH => {
+                self.consume(rest, leaf.len);
+                let start = self.base + at + leaf.lead;
+                let text = &self.text[at + leaf.text.0..at + leaf.text.1];
+                Some(Elem {
+                    name: &self.text[at + leaf.lead + 1..at + leaf.lead + 1 + leaf.name_len],
+                    start,
+                    tag_end: self.base + at + leaf.text.0,
+                    body: Body::Leaf {
+                        text,
+                        end: self.pos,
+                    },
+                })
+            }
+            _ => {
+                let blank = blank_before_markup(rest);
+                if blank > 0 {
+                    self.consume(rest, blank);
+                }
+                None
+            }
+        }
+    }
+
+    /// Takes `n` bytes from under quick-xml.
+    fn consume(&mut self, rest: &'a [u8], n: usize) {
+        *self.reader.get_mut() = &rest[n..];
+        self.shift += n;
+        self.pos = self.offset();
     }
 
     #[cold]
@@ -143,7 +226,7 @@ impl<'a> Xml<'a> {
         // The error may be reported at the end of the input: the span
         // never reaches past it.
         let end = self.base + self.text.len();
-        let at = (self.base + self.reader.error_position() as usize).min(end);
+        let at = (self.base + self.shift + self.reader.error_position() as usize).min(end);
         XmlError::new(Span::new(at, (at + 1).min(end)), describe(e))
     }
 
@@ -165,13 +248,13 @@ impl<'a> Xml<'a> {
         Ok(Elem {
             name: local,
             start,
-            empty,
             tag_end: self.pos,
+            body: if empty { Body::Empty } else { Body::Open },
         })
     }
 
     fn enter(&mut self, elem: &Elem) -> XmlResult<()> {
-        if !elem.empty {
+        if !elem.is_read() {
             self.depth += 1;
             if self.depth > MAX_DEPTH {
                 return Err(XmlError::new(
@@ -220,8 +303,11 @@ impl<'a> Xml<'a> {
     /// The next child element of `parent`, or `None` once `parent`'s end
     /// tag has been read. Text and comments between children are skipped.
     pub fn next_child(&mut self, parent: &Elem<'a>) -> XmlResult<Option<Elem<'a>>> {
-        if parent.empty {
+        if parent.is_read() {
             return Ok(None);
+        }
+        if let Some(leaf) = self.fast_leaf() {
+            return Ok(Some(leaf));
         }
         loop {
             let (event, start) = self.next_event()?;
@@ -249,8 +335,10 @@ impl<'a> Xml<'a> {
     /// normalised, read up to its end tag. Borrowed from the input unless
     /// unescaping had to build a new string.
     pub fn text(&mut self, elem: &Elem<'a>) -> XmlResult<Cow<'a, str>> {
-        if elem.empty {
-            return Ok(Cow::Borrowed(""));
+        match elem.body {
+            Body::Open => {}
+            Body::Empty => return Ok(Cow::Borrowed("")),
+            Body::Leaf { text, .. } => return Ok(Cow::Borrowed(text)),
         }
         let mut text: Cow<'a, str> = Cow::Borrowed("");
         loop {
@@ -289,46 +377,49 @@ impl<'a> Xml<'a> {
     }
 
     /// Skips `elem` and everything inside it. The hot loop of a large
-    /// file: it reads quick-xml's events directly and keeps only the depth,
-    /// leaving positions to the rare events that need one.
+    /// file: plain leaves go by the fast path; the rest reads quick-xml's
+    /// events directly and keeps only the depth, leaving positions to the
+    /// rare events that need one.
     pub fn skip(&mut self, elem: &Elem<'a>) -> XmlResult<()> {
-        if elem.empty {
+        if elem.is_read() {
             return Ok(());
         }
         let target = self.depth - 1;
         loop {
-            let start = self.base + self.reader.buffer_position() as usize;
+            while self.fast_leaf().is_some() {}
+            let start = self.offset();
             let event = match self.reader.read_event() {
                 Ok(event) => event,
                 Err(e) => return Err(self.syntax_error(&e)),
             };
+            self.after_markup = true;
             match event {
                 Event::Start(_) if self.depth < MAX_DEPTH => self.depth += 1,
                 Event::End(_) => {
                     self.depth -= 1;
                     if self.depth == target {
-                        self.pos = self.base + self.reader.buffer_position() as usize;
+                        self.pos = self.offset();
                         return Ok(());
                     }
                 }
-                Event::Text(_)
-                | Event::CData(_)
+                Event::Text(_) => self.after_markup = false,
+                Event::CData(_)
                 | Event::Empty(_)
                 | Event::Comment(_)
                 | Event::PI(_)
                 | Event::Decl(_) => {}
                 Event::Start(e) => {
-                    self.pos = self.base + self.reader.buffer_position() as usize;
+                    self.pos = self.offset();
                     let child = self.elem(&e, start, false)?;
                     self.enter(&child)?;
                 }
                 Event::GeneralRef(r) => {
-                    self.pos = self.base + self.reader.buffer_position() as usize;
+                    self.pos = self.offset();
                     resolve_ref(&r, start, self.pos)?;
                 }
                 Event::Eof => return Err(unclosed(elem)),
                 Event::DocType(_) => {
-                    self.pos = self.base + self.reader.buffer_position() as usize;
+                    self.pos = self.offset();
                     return Err(doctype(start, self.pos));
                 }
             }
@@ -353,6 +444,68 @@ impl<'a> Xml<'a> {
             }
         }
     }
+}
+
+/// Where a plain leaf lies in the bytes it was found at the start of.
+struct PlainLeaf {
+    /// Blank text before its `<`.
+    lead: usize,
+    name_len: usize,
+    /// Its text, from and to.
+    text: (usize, usize),
+    /// Everything, through the `>` of its end tag.
+    len: usize,
+}
+
+/// A plain leaf at the start of `b` (after blank text): the form
+/// Salesforce writes nearly every element in, `<name>text</name>` with a
+/// name of ASCII letters, digits, `_`, `-` and `.`, no attributes, and a
+/// text without `<`, `&` or a carriage return. For those bytes quick-xml
+/// would return exactly this name and text, and find nothing wrong: there
+/// is nothing in them to unescape, normalise or mismatch. Anything else,
+/// `None`: quick-xml reads it.
+#[inline]
+fn plain_leaf(b: &[u8]) -> Option<PlainLeaf> {
+    let lead = b.iter().position(|c| !is_xml_space(*c))?;
+    let tag = &b[lead..];
+    if tag.first() != Some(&b'<') || !tag.get(1)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_len = tag[1..].iter().position(|c| !is_name_byte(*c))?;
+    let text_from = 1 + name_len + 1;
+    if tag[1 + name_len] != b'>' {
+        return None;
+    }
+    let text_len = memchr::memchr3(b'<', b'&', b'\r', &tag[text_from..])?;
+    let close = &tag[text_from + text_len..];
+    let name = &tag[1..1 + name_len];
+    let ok = close.len() > name_len + 2
+        && close[0] == b'<'
+        && close[1] == b'/'
+        && &close[2..2 + name_len] == name
+        && close[2 + name_len] == b'>';
+    ok.then(|| PlainLeaf {
+        lead,
+        name_len,
+        text: (lead + text_from, lead + text_from + text_len),
+        len: lead + text_from + text_len + name_len + 3,
+    })
+}
+
+/// The length of the blank text at the start of `b` when a `<` follows it.
+fn blank_before_markup(b: &[u8]) -> usize {
+    match b.iter().position(|c| !is_xml_space(*c)) {
+        Some(n) if b[n] == b'<' => n,
+        _ => 0,
+    }
+}
+
+fn is_xml_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
 
 fn is_blank(t: &quick_xml::events::BytesText) -> bool {
@@ -504,6 +657,114 @@ mod tests {
         assert_eq!((root.name, root.start), ("", 6));
         let v = leaf_values("\u{feff}<R><a>1</a></R>").unwrap();
         assert_eq!(v[0].2, Span::new(6, 14));
+    }
+
+    /// The same walk as the loaders do (leaves read as text, containers
+    /// walked or skipped), with and without the fast path.
+    fn walk(xml: &str, fast: bool) -> XmlResult<Vec<(String, String, Span)>> {
+        fn children<'a>(
+            x: &mut Xml<'a>,
+            parent: &Elem<'a>,
+            out: &mut Vec<(String, String, Span)>,
+        ) -> XmlResult<()> {
+            while let Some(child) = x.next_child(parent)? {
+                match child.name {
+                    "skip" => x.skip(&child)?,
+                    "list" => children(x, &child, out)?,
+                    _ => {
+                        let text = x.text(&child)?.into_owned();
+                        out.push((child.name.to_owned(), text, x.span_of(&child)));
+                    }
+                }
+            }
+            Ok(())
+        }
+        let mut x = Xml::with_fast_path(xml, 0, fast);
+        let root = x.root()?;
+        let mut out = vec![];
+        children(&mut x, &root, &mut out)?;
+        x.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn plain_leaves_are_recognised_exactly() {
+        let leaf = |s: &str| plain_leaf(s.as_bytes()).map(|l| (l.lead, l.name_len, l.text, l.len));
+        assert_eq!(
+            leaf("\n    <field>A.B</field>\n"),
+            Some((5, 5, (12, 15), 23))
+        );
+        assert_eq!(leaf("<a></a>"), Some((0, 1, (3, 3), 7)));
+        assert_eq!(leaf("<a>x > y</a>"), Some((0, 1, (3, 8), 12)));
+        assert_eq!(leaf("<a.b-c_1>1</a.b-c_1>rest"), Some((0, 7, (9, 10), 20)));
+        for other in [
+            "<a>1</b>",
+            "<a>1</ab>",
+            "<ab>1</a>",
+            "<a>1</a >",
+            "<a >1</a>",
+            "<a x=\"1\">1</a>",
+            "<a/>",
+            "<a>A &amp; B</a>",
+            "<a>1\r\n2</a>",
+            "<a><b>1</b></a>",
+            "<a><!-- c -->1</a>",
+            "<a><![CDATA[1]]></a>",
+            "<p:a>1</p:a>",
+            "<_a>1</_a>",
+            "<1>1</1>",
+            "<a>1</a",
+            "<a>1",
+            "</a>",
+            "<!-- c --><a>1</a>",
+            "text<a>1</a>",
+            "<é>1</é>",
+            "",
+        ] {
+            assert!(leaf(other).is_none(), "{other:?} taken as a plain leaf");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_quick_xml_reads() {
+        let docs = [
+            "<R>\n    <a>1</a>\n    <list>\n        <b>x</b>\n        <c>A &amp; B</c>\n    </list>\n    <skip>\n        <d>1</d>\n        <e><f>2</f></e>\n    </skip>\n</R>\n",
+            "<R><a>1</a><!-- c --><b>2</b><a x=\"1\">3</a><a>4\r\n5</a></R>",
+            "<R>\n  <list>\n    <a>1</a>\n    <a>2</a >\n  </list>\n</R>",
+            "<R>\n  <skip>\n    <a>1</a>\n    <a>2</b>\n  </skip>\n</R>",
+            "<R>\n  <skip>\n    <a>1</a>\n    <a>2</a>\n  </skep>\n</R>",
+            "<R>\n  <a>1</a>\n  <b>2</b>\n",
+            "<R>\n  <a>1</a>\n  text &bogus; \n  <b>2</b>\n</R>",
+            "<R>\n  <skip><a>1</a> &bogus; </skip>\n</R>",
+            "<R>\n  <a>1</a>\n</R>\n<a>2</a>",
+        ];
+        for doc in docs {
+            assert_eq!(walk(doc, true), walk(doc, false), "{doc:?}");
+        }
+        let v = walk(docs[0], true).unwrap();
+        let names: Vec<&str> = v.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(
+            &docs[0][v[1].2.start as usize..v[1].2.end as usize],
+            "<b>x</b>"
+        );
+        let e = walk(docs[3], true).unwrap_err();
+        assert!(e.message.contains("expected `</a>`"), "{e:?}");
+    }
+
+    #[test]
+    fn the_fast_path_keeps_the_depth_limit() {
+        let deep = format!(
+            "{}<a>1</a>{}",
+            "<b>".repeat(MAX_DEPTH),
+            "</b>".repeat(MAX_DEPTH)
+        );
+        for fast in [true, false] {
+            let mut x = Xml::with_fast_path(&deep, 0, fast);
+            let root = x.root().unwrap();
+            let e = x.skip(&root).unwrap_err();
+            assert!(e.message.contains("nested deeper"), "{e:?}");
+        }
     }
 
     #[test]
