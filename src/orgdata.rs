@@ -183,8 +183,8 @@ pub const INTEGRATION_PSL_DEVELOPER_NAME: &str = "SalesforceAPIIntegrationPsl";
 pub struct Snapshot {
     /// The directory it was read from.
     pub dir: PathBuf,
-    /// Files read.
-    pub files: usize,
+    /// The files read (or tried), in name order.
+    pub files: Vec<FileId>,
     pub users: Vec<User>,
     pub assignments: Vec<PermissionSetAssignment>,
     pub licence_assignments: Vec<LicenceAssignment>,
@@ -301,7 +301,7 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
     for path in paths {
         let file = sources.add(path.clone(), cwd);
         let shown = sources.get(file).display.clone();
-        import.snapshot.files += 1;
+        import.snapshot.files.push(file);
         let records = match read_file(&path, max_file_size) {
             Ok(records) => records,
             Err(problem) => {
@@ -323,7 +323,7 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
             import.errors.push(problem.into_error(file));
         }
     }
-    if import.snapshot.files == 0 {
+    if import.snapshot.files.is_empty() {
         import.notes.push(format!(
             "the org snapshot directory {} holds no .json or .csv file",
             crate::source::display_path(dir, cwd)

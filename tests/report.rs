@@ -179,12 +179,12 @@ fn html_shows_provenance_on_hover_and_in_notes() {
     ));
 }
 
-#[test]
-fn html_lists_a_sha256_for_every_input() {
-    let html = acme_html();
+/// The rows of the HTML report's input table, each checked against the
+/// file it names: `(path, kind)`. Asserts the digest of the whole listing.
+fn digested_inputs(html: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut listing = String::new();
-    let mut rows = 0;
+    let mut rows = vec![];
     for row in html.split("<tr><td class=\"location\">").skip(1) {
         let Some((path, rest)) = row.split_once("</td><td>") else {
             continue;
@@ -196,23 +196,59 @@ fn html_lists_a_sha256_for_every_input() {
         let path = path.replace("&#39;", "'");
         let bytes = std::fs::read(root.join(&path)).unwrap();
         assert_eq!(digest, sha256_hex(&bytes), "{path}");
-        assert_eq!(
-            kind,
-            if path.ends_with("minpriv.toml") {
-                "inventory"
-            } else {
-                "metadata"
-            }
-        );
         listing.push_str(&format!("{digest}  {path}\n"));
-        rows += 1;
+        rows.push((path, kind.to_owned()));
     }
-    assert_eq!(rows, 26, "25 metadata files and minpriv.toml");
     let all = sha256_hex(listing.as_bytes());
     assert!(html.contains(&format!(
         "<tr><th scope=\"row\">SHA-256 of the inputs</th><td><code class=\"digest\">{all}</code></td></tr>"
     )));
+    rows
+}
+
+#[test]
+fn html_lists_a_sha256_for_every_input() {
+    let html = acme_html();
+    let rows = digested_inputs(&html);
+    for (path, kind) in &rows {
+        let expected = if path.ends_with("minpriv.toml") {
+            "inventory"
+        } else {
+            "metadata"
+        };
+        assert_eq!(kind, expected, "{path}");
+    }
+    assert_eq!(rows.len(), 26, "25 metadata files and minpriv.toml");
     assert!(html.contains("minpriv 0.1.0 · 2026-11-27 · 7 integrations · 25 metadata files"));
+}
+
+#[test]
+fn the_org_snapshot_files_are_digested_too() {
+    let html = report(&[
+        "testdata/acme",
+        "--org-data",
+        "testdata/acme/org-snapshot",
+        "--format",
+        "html",
+    ]);
+    let snapshot: Vec<(String, String)> = digested_inputs(&html)
+        .into_iter()
+        .filter(|(path, _)| path.contains("/org-snapshot/"))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        "permission-set-assignments.json",
+        "permission-set-licenses.json",
+        "users.json",
+    ]
+    .iter()
+    .map(|f| {
+        (
+            format!("testdata/acme/org-snapshot/{f}"),
+            "org snapshot".to_owned(),
+        )
+    })
+    .collect();
+    assert_eq!(snapshot, expected);
 }
 
 #[test]

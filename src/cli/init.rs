@@ -282,7 +282,7 @@ impl Draft {
         } else {
             vec![format!(
                 "{} metadata files",
-                loaded.files - snapshot.map_or(0, |s| s.files)
+                loaded.files - snapshot.map_or(0, |s| s.files.len())
             )]
         };
         let org_data = snapshot.map(|s| {

@@ -250,7 +250,7 @@ pub fn load_in(
         for note in &import.notes {
             eprintln!("minpriv: note: {}", report::terminal_safe(note));
         }
-        files += import.snapshot.files;
+        files += import.snapshot.files.len();
         errors.extend(import.errors);
         import.snapshot
     });

@@ -62,7 +62,12 @@ pub fn build(input: &AuditInput) -> Audit {
         outcome: input.outcome,
         order: sorted_integrations(&input.cx.integrations.list),
     };
-    let inputs = digest_inputs(&b.org.sources, b.run.checked, b.cx.integrations.config_file);
+    let inputs = digest_inputs(
+        &b.org.sources,
+        b.run.checked,
+        b.cx.snapshot.map_or(&[], |s| &s.files),
+        b.cx.integrations.config_file,
+    );
     let evaluated = b.evaluated();
     Audit {
         version: env!("CARGO_PKG_VERSION"),

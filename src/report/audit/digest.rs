@@ -11,21 +11,24 @@ use crate::source::{FileId, Sources};
 pub struct InputDigest {
     /// As shown everywhere else: relative to the current directory.
     pub path: String,
-    /// `metadata` or `inventory`.
+    /// `metadata`, `org snapshot` or `inventory`.
     pub kind: &'static str,
     /// Lower-case hex; `None` when the file could not be read again.
     pub sha256: Option<String>,
 }
 
-/// The digest of every metadata file and of the inventory, sorted by path.
+/// The digest of every metadata file, org snapshot file and of the
+/// inventory, sorted by path.
 pub fn digest_inputs(
     sources: &Sources,
     metadata: &[FileId],
+    snapshot: &[FileId],
     inventory: Option<FileId>,
 ) -> Vec<InputDigest> {
     let files: Vec<(FileId, &'static str)> = metadata
         .iter()
         .map(|&f| (f, "metadata"))
+        .chain(snapshot.iter().map(|&f| (f, "org snapshot")))
         .chain(inventory.map(|f| (f, "inventory")))
         .collect();
     let mut out: Vec<InputDigest> = files
