@@ -379,6 +379,11 @@ enum Format {
     Csv,
 }
 
+/// Whether `import` reads `path`: a `.json` or `.csv` file (any case).
+pub fn is_export_file(path: &Path) -> bool {
+    format_of(path).is_some()
+}
+
 fn format_of(path: &Path) -> Option<Format> {
     let ext = path.extension()?.to_str()?;
     if ext.eq_ignore_ascii_case("json") {

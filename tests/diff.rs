@@ -578,3 +578,60 @@ fn unknown_revisions_and_missing_repositories_exit_2() {
         stderr(&out)
     );
 }
+
+/// The org snapshot an inventory names (`org-data`) is read from each
+/// revision, like the metadata: a user reactivated between the two
+/// commits resolves ORG001 (inactive) and, last seen months ago, brings
+/// ORG002 (stale), though the working tree holds no snapshot.
+/// `--org-data DIR` instead reads one snapshot from the working tree for
+/// both sides.
+#[test]
+fn git_revisions_bring_the_org_snapshot_their_inventory_names() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q"]);
+    copy_tree(Path::new("testdata/acme"), dir);
+    let config = dir.join("minpriv.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("org-data = \"org-snapshot\"\n{text}")).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "old"]);
+    let users = dir.join("org-snapshot/users.json");
+    let text = std::fs::read_to_string(&users).unwrap();
+    let reactivated = text.replacen("\"IsActive\": false", "\"IsActive\": true", 1);
+    assert_ne!(text, reactivated);
+    std::fs::write(&users, reactivated).unwrap();
+    git(dir, &["commit", "-q", "-am", "new"]);
+    std::fs::remove_dir_all(dir.join("org-snapshot")).unwrap();
+
+    let run = |extra: &[&str]| {
+        let out = minpriv()
+            .current_dir(dir)
+            .args(["diff", "--git", "HEAD~1", "HEAD", "--format", "json"])
+            .args(["--now", TODAY])
+            .args(extra)
+            .output()
+            .unwrap();
+        (out.status.code(), stderr(&out), parse(&out))
+    };
+    let (code, err, doc) = run(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rules(&doc["findings"]["new"]), ["ORG002"]);
+    assert_eq!(rules(&doc["findings"]["resolved"]), ["ORG001"]);
+    assert_eq!(
+        doc["findings"]["resolved"][0]["file"],
+        "org-snapshot/users.json"
+    );
+    // Metadata files and the three snapshot files on each side.
+    assert_eq!(doc["old"]["files"], doc["new"]["files"]);
+
+    // One snapshot from the working tree for both sides: no change.
+    copy_tree(
+        Path::new("testdata/acme/org-snapshot"),
+        &dir.join("org-snapshot"),
+    );
+    let (code, err, doc) = run(&["--org-data", "org-snapshot"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rules(&doc["findings"]["new"]), Vec::<&str>::new());
+    assert_eq!(rules(&doc["findings"]["resolved"]), Vec::<&str>::new());
+}

@@ -10,11 +10,11 @@ use clap::{Args, ValueEnum};
 
 use super::load::{InputArgs, Loaded, current_dir, load_in, set_threads};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
-use crate::catalogue::Rule;
 use crate::diff::git::Repository;
 use crate::diff::{self, Side};
-use crate::engine::{self, Context, Inputs, Outcome};
+use crate::engine::{self, Context, Outcome};
 use crate::report::{self, terminal_safe};
+use crate::{config, discover};
 
 #[derive(Args, Debug)]
 #[command(
@@ -89,8 +89,10 @@ pub fn run(args: DiffArgs, stdout_color: bool, stderr_color: bool) -> u8 {
         Err(code) => return code,
     };
     let mut input = args.input.clone();
-    // One inventory for both sides, read from the working tree.
+    // One inventory and one org snapshot for both sides, when named: read
+    // from the working tree.
     input.config = input.config.map(|c| cwd.join(c));
+    input.org_data = input.org_data.map(|d| cwd.join(d));
     let trees = if args.git {
         git_trees(&args, &input, &cwd)
     } else {
@@ -119,8 +121,8 @@ pub fn run(args: DiffArgs, stdout_color: bool, stderr_color: bool) -> u8 {
         .now
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let rules = engine::select(&[], &[]).expect("ALL selects every rule");
-    let (old_cx, old_outcome) = check(&old, &rules, today);
-    let (new_cx, new_outcome) = check(&new, &rules, today);
+    let (old_cx, old_outcome) = old.run_rules(&rules, today);
+    let (new_cx, new_outcome) = new.run_rules(&rules, today);
     let delta = diff::compare(
         &side(&old_tree, &old, &old_cx, &old_outcome),
         &side(&new_tree, &new, &new_cx, &new_outcome),
@@ -156,23 +158,6 @@ pub fn run(args: DiffArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     } else {
         EXIT_CLEAN
     }
-}
-
-/// Every rule, as `check` runs them.
-fn check<'a>(
-    loaded: &'a Loaded,
-    rules: &[&'static Rule],
-    today: jiff::civil::Date,
-) -> (Context<'a>, Outcome) {
-    let cx = Context::new(&loaded.org, &loaded.config, &loaded.integrations, today);
-    let outcome = engine::run(
-        &cx,
-        rules,
-        Inputs {
-            has_org_data: false,
-        },
-    );
-    (cx, outcome)
 }
 
 fn side<'a>(
@@ -275,7 +260,38 @@ fn git_trees(args: &DiffArgs, input: &InputArgs, cwd: &Path) -> Result<[Tree; 2]
             tree.input.paths.push(inside);
         }
     }
+    if args.input.org_data.is_none() {
+        for tree in &trees {
+            write_snapshot(tree, &repo)?;
+        }
+    }
     Ok(trees)
+}
+
+/// The org snapshot that the inventory of a revision names (`org-data`),
+/// written from that revision beside its metadata, so that each side reads
+/// the snapshot committed with it. (`--org-data DIR` instead names one
+/// snapshot in the working tree for both sides, as `--config` does.)
+fn write_snapshot(tree: &Tree, repo: &Repository) -> Result<(), String> {
+    let (Some(temp), Some(commit)) = (&tree.temp, &tree.commit) else {
+        return Ok(());
+    };
+    if tree.input.config.is_some() {
+        return Ok(());
+    }
+    let start = tree.input.paths.first().unwrap_or(&tree.cwd);
+    let Some(config) = config::find(&discover::start_dir(start)) else {
+        return Ok(());
+    };
+    // A broken inventory is reported when the side is loaded.
+    let Some(dir) = config::load(&config).ok().and_then(|c| c.org_data) else {
+        return Ok(());
+    };
+    let Some(rel) = in_tree(&dir, temp.path()) else {
+        return Ok(());
+    };
+    repo.write_snapshot(commit, &rel, temp.path())?;
+    Ok(())
 }
 
 /// A path named on the command line as a path of the repository, from its
@@ -295,6 +311,18 @@ fn in_repository(path: &Path, repo: &Repository) -> Result<PathBuf, String> {
     } else {
         repo.prefix.join(path)
     };
+    normalised(&relative).ok_or_else(outside)
+}
+
+/// `path` (an absolute path inside the tree written to `root`) as a path
+/// from the top of that tree; `None` when it leads out of it.
+fn in_tree(path: &Path, root: &Path) -> Option<PathBuf> {
+    normalised(path.strip_prefix(root).ok()?)
+}
+
+/// A relative path without `.` or `..`; `None` when it climbs above its
+/// start or is not relative.
+fn normalised(relative: &Path) -> Option<PathBuf> {
     let mut clean = PathBuf::new();
     for part in relative.components() {
         match part {
@@ -302,11 +330,11 @@ fn in_repository(path: &Path, repo: &Repository) -> Result<PathBuf, String> {
             Component::CurDir => {}
             Component::ParentDir => {
                 if !clean.pop() {
-                    return Err(outside());
+                    return None;
                 }
             }
-            _ => return Err(outside()),
+            _ => return None,
         }
     }
-    Ok(clean)
+    Some(clean)
 }

@@ -74,6 +74,27 @@ impl Repository {
     /// stop at `dest` as they stop at the repository root. Returns how many
     /// files were written.
     pub fn write_tree(&self, commit: &str, dest: &Path) -> Result<usize, String> {
+        std::fs::write(dest.join(".git"), "")
+            .map_err(|e| format!("cannot write to {}: {e}", dest.display()))?;
+        self.write_files(commit, dest, &reads)
+    }
+
+    /// Writes the org snapshot files of `commit` (`*.json` and `*.csv`
+    /// directly in `dir`, a path from the top of the repository) below
+    /// `dest`. Returns how many files were written.
+    pub fn write_snapshot(&self, commit: &str, dir: &Path, dest: &Path) -> Result<usize, String> {
+        self.write_files(commit, dest, &|path: &Path| {
+            path.parent() == Some(dir) && crate::orgdata::is_export_file(path)
+        })
+    }
+
+    /// Writes the files of `commit` that `pick` takes below `dest`.
+    fn write_files(
+        &self,
+        commit: &str,
+        dest: &Path,
+        pick: &dyn Fn(&Path) -> bool,
+    ) -> Result<usize, String> {
         let listing = git(
             &self.toplevel,
             &["ls-tree", "-r", "-z", "--full-tree", commit],
@@ -95,12 +116,10 @@ impl Repository {
                 continue;
             }
             let path = Path::new(path);
-            if is_plain(path) && reads(path) {
+            if is_plain(path) && pick(path) {
                 wanted.push((object.to_owned(), path.to_path_buf()));
             }
         }
-        std::fs::write(dest.join(".git"), "")
-            .map_err(|e| format!("cannot write to {}: {e}", dest.display()))?;
         if wanted.is_empty() {
             return Ok(0);
         }
