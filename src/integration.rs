@@ -73,6 +73,19 @@ impl Integration {
         }
     }
 
+    /// The high-risk permissions the inventory entry accepts
+    /// (`allow-permissions`); none for an undeclared integration.
+    pub fn allowed_permissions<'c>(&self, config: &'c Config) -> Vec<&'c str> {
+        self.declared(config)
+            .map(|d| {
+                d.allow_permissions
+                    .iter()
+                    .map(|p| p.get_ref().as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Usernames are case-insensitive in Salesforce.
     pub fn user_key(&self) -> Option<String> {
         self.user.as_ref().map(|u| u.trim().to_lowercase())

@@ -10,15 +10,7 @@ pub(super) const RULE: RuleDef = rule!("ADM002", check);
 fn check(cx: &Context, out: &mut Findings) {
     let mut found = PerGrant::default();
     for (i, integration) in cx.integrations.list.iter().enumerate() {
-        let allowed: Vec<&str> = integration
-            .declared(cx.config)
-            .map(|d| {
-                d.allow_permissions
-                    .iter()
-                    .map(|p| p.get_ref().as_str())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let allowed = integration.allowed_permissions(cx.config);
         for (&permission, grants) in &cx.access[i].system {
             let Some(label) = high_risk_label(permission) else {
                 continue;

@@ -440,15 +440,7 @@ impl Builder<'_> {
         let mut out = vec![];
         for &i in &self.order {
             let integration = self.integration(i);
-            let allowed: Vec<&str> = integration
-                .declared(self.cx.config)
-                .map(|d| {
-                    d.allow_permissions
-                        .iter()
-                        .map(|p| p.get_ref().as_str())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let allowed = integration.allowed_permissions(self.cx.config);
             for (&permission, grants) in &self.cx.access[i].system {
                 let Some(label) = high_risk_label(permission) else {
                     continue;
