@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::json::Tool;
 use super::terminal_safe;
 use crate::diff::{
     AppChange, Changes, Delta, FindingChange, FlagsChange, FlagsVia, IntegrationDelta, Muting,
@@ -340,19 +341,10 @@ struct Document<'a> {
     errors: &'a [crate::diff::ErrorView],
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
 pub fn json(delta: &Delta) -> String {
     let doc = Document {
         version: 1,
-        tool: Tool {
-            name: "minpriv",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::MINPRIV,
         old: &delta.old,
         new: &delta.new,
         summary: &delta.summary,

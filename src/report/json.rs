@@ -13,10 +13,18 @@ struct Document<'a> {
     errors: Vec<ErrorJson<'a>>,
 }
 
+/// The `tool` object of minpriv's JSON documents (findings and delta).
 #[derive(Serialize)]
-struct Tool {
+pub(crate) struct Tool {
     name: &'static str,
     version: &'static str,
+}
+
+impl Tool {
+    pub(crate) const MINPRIV: Tool = Tool {
+        name: "minpriv",
+        version: env!("CARGO_PKG_VERSION"),
+    };
 }
 
 #[derive(Serialize)]
@@ -90,10 +98,7 @@ pub fn render(run: &Run, texts: &mut Texts) -> String {
     }));
     let doc = Document {
         version: 1,
-        tool: Tool {
-            name: "minpriv",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool::MINPRIV,
         summary: &run.summary,
         findings,
         errors,
