@@ -236,24 +236,32 @@ fn mutated_metadata_never_panics_and_errors_are_located() {
     assert!(tried > 10_000, "{tried} mutants");
 }
 
-#[test]
-fn mutated_inventories_never_panic_and_errors_are_located() {
+/// The files under testdata/ that `pick` takes.
+fn testdata_files(pick: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut files = vec![];
     files_under(&root().join("testdata"), &mut files);
-    let seeds: Vec<PathBuf> = files
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
+    files.retain(|p| pick(p));
+    files
+}
+
+/// A text seed as is, then its mutants that are still UTF-8 (the text
+/// parsers take `&str`): (mutation, text).
+fn text_cases(seed: &[u8], rng: &mut Rng) -> Vec<(String, String)> {
+    let mut all = vec![("as is".to_owned(), seed.to_vec())];
+    all.extend(mutants(seed, rng));
+    all.into_iter()
+        .filter_map(|(mutation, bytes)| Some((mutation, String::from_utf8(bytes).ok()?)))
+        .collect()
+}
+
+#[test]
+fn mutated_inventories_never_panic_and_errors_are_located() {
+    let seeds = testdata_files(|p| p.extension().is_some_and(|e| e == "toml"));
     assert!(seeds.len() > 20, "{} seeds", seeds.len());
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     for path in &seeds {
         let seed = std::fs::read(path).unwrap();
-        let mut all = vec![("as is".to_owned(), seed.clone())];
-        all.extend(mutants(&seed, &mut rng));
-        for (mutation, bytes) in all {
-            let Ok(text) = String::from_utf8(bytes) else {
-                continue;
-            };
+        for (mutation, text) in text_cases(&seed, &mut rng) {
             let len = text.len();
             let result = catch_unwind(|| minpriv::config::parse(Path::new("minpriv.toml"), text));
             let Ok(result) = result else {
@@ -277,27 +285,17 @@ fn mutated_inventories_never_panic_and_errors_are_located() {
 
 #[test]
 fn mutated_org_snapshots_never_panic_and_errors_are_located() {
-    let mut files = vec![];
-    files_under(&root().join("testdata"), &mut files);
-    let seeds: Vec<PathBuf> = files
-        .into_iter()
-        .filter(|p| {
-            p.components()
-                .any(|c| c.as_os_str().to_string_lossy().starts_with("org-snapshot"))
-        })
-        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "csv"))
-        .collect();
+    let seeds = testdata_files(|p| {
+        p.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with("org-snapshot"))
+            && p.extension().is_some_and(|e| e == "json" || e == "csv")
+    });
     assert!(seeds.len() >= 6, "{} seeds", seeds.len());
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for path in &seeds {
         let csv = path.extension().is_some_and(|e| e == "csv");
         let seed = std::fs::read(path).unwrap();
-        let mut all = vec![("as is".to_owned(), seed.clone())];
-        all.extend(mutants(&seed, &mut rng));
-        for (mutation, bytes) in all {
-            let Ok(text) = String::from_utf8(bytes) else {
-                continue;
-            };
+        for (mutation, text) in text_cases(&seed, &mut rng) {
             let result = catch_unwind(|| minpriv::orgdata::parse_export(&text, csv));
             let Ok(result) = result else {
                 panic!(

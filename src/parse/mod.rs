@@ -410,14 +410,7 @@ fn read_and_parse(
 /// error. For the fuzz targets and the robustness tests.
 pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), Box<XmlError>> {
     let names = ThreadedRodeo::new();
-    let input = Input {
-        file: FileId(0),
-        kind,
-        full_name: "Fuzzed".to_owned(),
-    };
-    let (text, base) = decode(bytes)?;
-    let parsed = parse_text(&input, text, base, &names, false, true)?;
-    if let Parsed::Eca(part, app) = parsed {
+    if let Parsed::Eca(part, app) = parse_alone(kind, bytes, &names, false, true)? {
         // Joining is part of loading an External Client App.
         app::join_external_client_apps(vec![(part, app)]);
     }
@@ -432,15 +425,25 @@ pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), Box<XmlError>> {
 pub fn parse_bytes_both_ways(kind: FileKind, bytes: &[u8], light: bool) -> [String; 2] {
     [true, false].map(|fast| {
         let names = ThreadedRodeo::new();
-        let input = Input {
-            file: FileId(0),
-            kind,
-            full_name: "Fuzzed".to_owned(),
-        };
-        let parsed = decode(bytes)
-            .and_then(|(text, base)| parse_text(&input, text, base, &names, light, fast));
-        format!("{parsed:#?}")
+        format!("{:#?}", parse_alone(kind, bytes, &names, light, fast))
     })
+}
+
+/// One file's bytes, decoded and parsed outside a run.
+fn parse_alone(
+    kind: FileKind,
+    bytes: &[u8],
+    names: &ThreadedRodeo,
+    light: bool,
+    fast: bool,
+) -> Result<Parsed, Box<XmlError>> {
+    let input = Input {
+        file: FileId(0),
+        kind,
+        full_name: "Fuzzed".to_owned(),
+    };
+    let (text, base) = decode(bytes)?;
+    parse_text(&input, text, base, names, light, fast)
 }
 
 /// The whole content of a regular file, refused when it is larger than
