@@ -302,6 +302,18 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
         let file = sources.add(path.clone(), cwd);
         let shown = sources.get(file).display.clone();
         import.snapshot.files.push(file);
+        if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+            // Wherever it leads, a link is not followed: it could lead to
+            // any file on the machine, and errors quote what they read.
+            import.errors.push(
+                FileError::whole(
+                    file,
+                    "is a symbolic link; minpriv does not follow links in the org snapshot",
+                )
+                .with_help("copy the export into the org snapshot directory"),
+            );
+            continue;
+        }
         let records = match read_file(&path, max_file_size) {
             Ok(records) => records,
             Err(problem) => {
@@ -442,23 +454,11 @@ const QUERY_HELP: &str =
 
 /// The bytes of a file and where its text starts (past a UTF-8 BOM).
 fn read_text(path: &Path, max: u64) -> Result<(Vec<u8>, usize), Problem> {
-    use std::io::Read;
-    let whole = |message: String| Problem {
+    let bytes = crate::source::read_input(path, max).map_err(|message| Problem {
         span: None,
         message,
         help: None,
-    };
-    let f = std::fs::File::open(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let limit = max.min(u32::MAX as u64);
-    let mut bytes = vec![];
-    f.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(whole(format!(
-            "the file is larger than the limit of {limit} bytes (--max-file-size)"
-        )));
-    }
+    })?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(
             Problem::at(Span::new(0, 2), "the file is UTF-16 encoded")

@@ -77,7 +77,7 @@ pub fn run(args: AccessArgs, stderr_color: bool) -> u8 {
     for e in &loaded.errors {
         eprintln!(
             "minpriv: error: {}: {}",
-            loaded.org.sources.get(e.file).display,
+            terminal_safe(&loaded.org.sources.get(e.file).display),
             terminal_safe(&e.message)
         );
     }

@@ -262,7 +262,7 @@ pub fn run(
 
     progress.stage("Writing reports".into(), files);
     let mut texts = Texts::default();
-    let rendered: Vec<(String, Option<&Path>)> = destinations
+    let rendered: Vec<(String, Option<&Path>, bool)> = destinations
         .iter()
         .map(|d| {
             let text = match d.format {
@@ -275,12 +275,17 @@ pub fn run(
                 Format::Gitlab => report::gitlab::render(&run, &mut texts),
                 Format::Junit => report::junit::render(&run, &mut texts),
             };
-            (text, d.file.as_deref())
+            (text, d.file.as_deref(), d.format == Format::Github)
         })
         .collect();
     progress.finish();
-    for (text, file) in &rendered {
-        if let Err(e) = report::emit(text, *file) {
+    for (text, file, commands) in &rendered {
+        let emitted = if *commands {
+            report::emit_commands(text, *file)
+        } else {
+            report::emit(text, *file)
+        };
+        if let Err(e) = emitted {
             return fail(e);
         }
     }

@@ -213,6 +213,25 @@ pub fn load_in(
         Some(path) => Some(cwd.join(path)),
         None => config::find(&start),
     };
+    let project_root = discover::project_root(&start);
+    let bounds = |path: &Path| {
+        let mut bounds: Vec<PathBuf> = std::fs::canonicalize(&project_root).into_iter().collect();
+        if let Some(parent) = path.parent() {
+            bounds.extend(std::fs::canonicalize(parent));
+        }
+        bounds
+    };
+    if let Some(path) = &config_path
+        && path.symlink_metadata().is_ok_and(|m| m.is_symlink())
+        && let Err(target) = discover::resolves_inside(path, &bounds(path))
+    {
+        eprintln!(
+            "minpriv: error: {}: {}",
+            report::terminal_safe(&display_path(path, &cwd)),
+            report::terminal_safe(&discover::link_message(&target, "file"))
+        );
+        return Err(EXIT_ERROR);
+    }
     let config = match &config_path {
         Some(path) => config::load(path).map_err(|errors| {
             let shown = display_path(path, &cwd);
@@ -224,6 +243,41 @@ pub fn load_in(
         })?,
         None => Config::default(),
     };
+    if let (Some(path), Some(dir)) = (&config.path, &config.org_data)
+        && args.org_data.is_none()
+    {
+        // The inventory may come with the change under review: the
+        // snapshot it names must lie inside the project.
+        let lexically_out = config
+            .org_data_span
+            .as_ref()
+            .and_then(|span| config.text.get(span.clone()))
+            .is_some_and(|raw| {
+                let raw = raw.trim_matches(['"', '\'']);
+                Path::new(raw).is_absolute()
+                    || Path::new(raw)
+                        .components()
+                        .any(|c| c == std::path::Component::ParentDir)
+            });
+        let bounds: Vec<PathBuf> = std::fs::canonicalize(&project_root).into_iter().collect();
+        if lexically_out || discover::resolves_inside(dir, &bounds).is_err() {
+            let errors = config::ConfigErrors {
+                path: path.clone(),
+                text: config.text.clone(),
+                errors: vec![config::ConfigError {
+                    span: config.org_data_span.clone(),
+                    message: "org-data names a directory outside the project; minpriv reads nothing outside it".into(),
+                    help: Some("keep the org snapshot inside the project, or name it with --org-data".into()),
+                }],
+            };
+            let shown = display_path(path, &cwd);
+            eprint!(
+                "{}",
+                report::text::render_config_errors(&errors, &shown, stderr_color)
+            );
+            return Err(EXIT_ERROR);
+        }
+    }
 
     let mut excludes = config.exclude.clone();
     excludes.extend(args.exclude.iter().cloned());

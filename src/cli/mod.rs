@@ -1,6 +1,33 @@
 //! The command line: one file per subcommand. Each turns arguments into
 //! calls to the library and returns the exit code.
 
+// Every message of every command goes to standard error through these, in
+// place of the standard macros: each line made safe for CI logs
+// ([`crate::report::no_commands`]) and a closed or full standard error
+// ignored, never a panic.
+macro_rules! eprintln {
+    () => {
+        $crate::cli::write_stderr("\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+macro_rules! eprint {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stderr(&format!($($arg)*))
+    };
+}
+
+// Standard output outside [`crate::report::emit`]: the same, and a write
+// error makes the run exit 2 ([`crate::report::stdout_failed`]).
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::report::write_stdout(&format!($($arg)*))
+    };
+}
+
 mod access;
 mod check;
 mod diff;
@@ -112,15 +139,33 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args, stdout_color, stderr_color),
         Command::Report(args) => report::run(args, stderr_color),
     });
-    ExitCode::from(code.unwrap_or_else(|panic| {
+    let code = code.unwrap_or_else(|panic| {
         fail(format_args!(
             "internal error: {panic}; this is a bug in minpriv, please report it"
         ))
-    }))
+    });
+    if let Some(e) = crate::report::stdout_failed() {
+        // The report did not reach its reader: never a clean exit.
+        return ExitCode::from(fail(format_args!("cannot write to standard output: {e}")));
+    }
+    ExitCode::from(code)
+}
+
+/// Writes to standard error, each line made safe for CI logs; a failure
+/// to write (a closed pipe, a full disk) is ignored: there is nowhere left
+/// to say it.
+pub(crate) fn write_stderr(text: &str) {
+    use std::io::Write;
+    let safe = crate::report::no_commands(text);
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(safe.as_bytes());
+    let _ = stderr.flush();
 }
 
 /// Prints a usage or tool error and returns exit code 2.
 pub(crate) fn fail(message: impl std::fmt::Display) -> u8 {
+    // Messages quote arguments and inputs: no control character passes.
+    let message = crate::report::printable(&message.to_string());
     eprintln!("minpriv: error: {message}");
     EXIT_ERROR
 }
