@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::model::Located;
+use crate::parse::xml::quoted;
 use crate::source::{FileError, FileId, Loc, Sources, Span};
 
 /// The record types minpriv reads.
@@ -591,7 +592,10 @@ fn json_error(text: &str, base: usize, e: &serde_json::Error) -> Problem {
     let message = message
         .rsplit_once(" at line ")
         .map_or(message.as_str(), |(m, _)| m);
-    let problem = Problem::at(Span::new(at, at + 1), format!("invalid JSON: {message}"));
+    let problem = Problem::at(
+        Span::new(at, at + 1),
+        format!("invalid JSON: {}", quoted(&message)),
+    );
     if e.is_eof() {
         problem.help("the file looks truncated; export it again")
     } else {
@@ -688,7 +692,12 @@ fn flatten(
     }
     // The whole file parsed, so the object is well-formed.
     let fields = serde_json::from_str::<RawObject>(raw.get())
-        .map_err(|e| Problem::at(span, format!("invalid JSON record: {e}")))?
+        .map_err(|e| {
+            Problem::at(
+                span,
+                format!("invalid JSON record: {}", quoted(&e.to_string())),
+            )
+        })?
         .0;
     for (key, value) in fields {
         if key == "attributes" {
@@ -719,10 +728,12 @@ fn flatten(
             Some(b'n') => Value::Null,
             Some(b't') => Value::Bool(true),
             Some(b'f') => Value::Bool(false),
-            Some(b'"') => Value::Text(
-                serde_json::from_str::<String>(json)
-                    .map_err(|e| Problem::at(value_span, format!("invalid JSON string: {e}")))?,
-            ),
+            Some(b'"') => Value::Text(serde_json::from_str::<String>(json).map_err(|e| {
+                Problem::at(
+                    value_span,
+                    format!("invalid JSON string: {}", quoted(&e.to_string())),
+                )
+            })?),
             _ => Value::Text(json.to_owned()),
         };
         cells.push(Cell {
@@ -822,7 +833,7 @@ fn csv_records(text: &str, base: usize) -> Result<Records, Problem> {
         out.skipped.push(format!(
             "{unknown_rows} row{} whose columns ({}) are no record type minpriv reads",
             plural(unknown_rows),
-            columns.join(", ")
+            quoted(&columns.join(", "))
         ));
     }
     Ok(out)
@@ -847,7 +858,7 @@ fn csv_error(text: &str, base: usize, e: &csv::Error) -> Problem {
         )
         .help("a value with a comma must be quoted; the file looks edited or truncated, export it again"),
         csv::ErrorKind::Utf8 { pos, .. } => Problem::at(at(pos.as_ref()), "invalid UTF-8"),
-        _ => Problem::at(at(e.position()), format!("invalid CSV: {e}")).help(QUERY_HELP),
+        _ => Problem::at(at(e.position()), format!("invalid CSV: {}", quoted(&e.to_string()))).help(QUERY_HELP),
     }
 }
 
@@ -886,7 +897,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
             match flat.field(path) {
                 Field::Missing if required => Err(Problem::at(
                     flat.span,
-                    format!("the {} record lacks `{path}`", kind.name()),
+                    format!("the {} record lacks `{}`", kind.name(), quoted(path)),
                 )
                 .help(QUERY_HELP)),
                 Field::Missing => Ok(Located {
@@ -944,7 +955,11 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                 Some(other) => {
                     return Err(Problem::at(
                         v.loc.span,
-                        format!("`{path}` must be true or false, found `{other}`"),
+                        format!(
+                            "`{}` must be true or false, found `{}`",
+                            quoted(path),
+                            quoted(other)
+                        ),
                     ));
                 }
             };
@@ -958,7 +973,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                     Some(s) => Some(parse_timestamp(s).ok_or_else(|| {
                         Problem::at(
                             last.loc.span,
-                            format!("`LastLoginDate` is not a timestamp: `{s}`"),
+                            format!("`LastLoginDate` is not a timestamp: `{}`", quoted(s)),
                         )
                         .help("sf writes timestamps as 2026-11-20T08:15:00.000+0000")
                     })?),

@@ -269,10 +269,10 @@ pub fn run(
                 Format::Text => {
                     report::text::render(&run, &mut texts, stdout_color && d.file.is_none())
                 }
-                Format::Json => report::json::render(&run, &mut texts),
-                Format::Sarif => report::sarif::render(&run, &mut texts),
+                Format::Json => report::json_safe(report::json::render(&run, &mut texts)),
+                Format::Sarif => report::json_safe(report::sarif::render(&run, &mut texts)),
                 Format::Github => report::github::render(&run, &mut texts),
-                Format::Gitlab => report::gitlab::render(&run, &mut texts),
+                Format::Gitlab => report::json_safe(report::gitlab::render(&run, &mut texts)),
                 Format::Junit => report::junit::render(&run, &mut texts),
             };
             (text, d.file.as_deref(), d.format == Format::Github)

@@ -42,7 +42,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub no_forceignore: bool,
 
-    /// Worker threads [default: one per core].
+    /// Worker threads [default: one per core; at most four per core, and
+    /// at least 16 are allowed].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -184,11 +185,20 @@ pub fn set_threads(args: &InputArgs) -> Result<(), u8> {
         if n == 0 {
             return Err(fail("--threads must be at least 1"));
         }
+        // More threads than cores only costs: each needs a stack, and
+        // `--threads 100000` would spend a minute starting them.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let n = n.min(max_threads(cores));
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
     }
     Ok(())
+}
+
+/// The most worker threads `--threads` gets: four per core, at least 16.
+pub fn max_threads(cores: usize) -> usize {
+    cores.saturating_mul(4).max(16)
 }
 
 pub fn current_dir() -> Result<PathBuf, u8> {

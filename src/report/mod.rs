@@ -275,6 +275,26 @@ pub fn neutralise_controls(text: &str) -> String {
         .collect()
 }
 
+/// JSON text with every bidirectional control written as a `\uXXXX`
+/// escape: the same JSON value, but nothing that reorders what a terminal
+/// or a log viewer shows. (Such characters can only be inside strings, and
+/// the serialiser already escapes every other control character.)
+pub fn json_safe(json: String) -> String {
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}');
+    if !json.chars().any(bidi) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if bidi(c) {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A string from metadata, made safe for one line of terminal output.
 pub fn terminal_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
