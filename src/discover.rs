@@ -133,11 +133,7 @@ pub fn discover(
     }
 
     let project = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
-    let forceignore = Arc::new(ForceIgnore::new(
-        options.use_forceignore,
-        root.clone(),
-        project.clone(),
-    ));
+    let forceignore = Arc::new(ForceIgnore::new(options.use_forceignore, project.clone()));
     let excluded = |path: &Path| {
         let rel_root = path.strip_prefix(&root).unwrap_or(path);
         let rel_cwd = path.strip_prefix(cwd).unwrap_or(path);
@@ -452,10 +448,11 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
 /// wins, as with `.gitignore`.
 struct ForceIgnore {
     enabled: bool,
-    /// The project directory, as given and canonical: no `.forceignore`
-    /// above it is read, nor one that is a link leading out of it.
-    root: PathBuf,
+    /// The project directory, canonical: no `.forceignore` that is a link
+    /// leading out of it is read.
     project: PathBuf,
+    /// Directories above which no `.forceignore` is looked for.
+    tops: Mutex<HashMap<PathBuf, bool>>,
     matchers: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
     errors: Mutex<Vec<(PathBuf, String)>>,
 }
@@ -470,14 +467,23 @@ const BUILT_IN_IGNORES: [&str; 4] = [
 ];
 
 impl ForceIgnore {
-    fn new(enabled: bool, root: PathBuf, project: PathBuf) -> Self {
+    fn new(enabled: bool, project: PathBuf) -> Self {
         ForceIgnore {
             enabled,
-            root,
             project,
+            tops: Mutex::new(HashMap::new()),
             matchers: Mutex::new(HashMap::new()),
             errors: Mutex::new(vec![]),
         }
+    }
+
+    /// Whether no `.forceignore` above `dir` applies: it holds
+    /// `sfdx-project.json` or `.git` (where the config search stops too).
+    fn is_top(&self, dir: &Path) -> bool {
+        let mut tops = self.tops.lock().unwrap_or_else(|p| p.into_inner());
+        *tops
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| dir.join(PROJECT_FILE).exists() || dir.join(".git").exists())
     }
 
     fn error(&self, file: &Path, message: String) {
@@ -488,9 +494,6 @@ impl ForceIgnore {
     }
 
     fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        if !dir.starts_with(&self.root) {
-            return None;
-        }
         let mut cache = self.matchers.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(m) = cache.get(dir) {
             return m.clone();
@@ -501,9 +504,12 @@ impl ForceIgnore {
             for line in BUILT_IN_IGNORES {
                 let _ = builder.add_line(None, line);
             }
-            let text = match resolves_inside(&file, std::slice::from_ref(&self.project)) {
-                Err(target) => Err(link_message(&target, "file")),
-                Ok(()) => crate::source::read_input(&file, crate::parse::DEFAULT_MAX_FILE_SIZE)
+            let mut bounds = vec![self.project.clone()];
+            bounds.extend(std::fs::canonicalize(dir));
+            let link = file.symlink_metadata().is_ok_and(|m| m.is_symlink());
+            let text = match resolves_inside(&file, &bounds) {
+                Err(target) if link => Err(link_message(&target, "file")),
+                _ => crate::source::read_input(&file, crate::parse::DEFAULT_MAX_FILE_SIZE)
                     .and_then(|b| {
                         String::from_utf8(b)
                             .map_err(|_| "invalid .forceignore: it is not UTF-8".into())
@@ -537,6 +543,10 @@ impl ForceIgnore {
                     Match::Whitelist(_) => return false,
                     Match::None => {}
                 }
+            }
+            // Not above the project: its directory, or the repository's.
+            if self.is_top(dir) {
+                break;
             }
         }
         false

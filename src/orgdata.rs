@@ -371,17 +371,42 @@ pub fn parse_export(text: &str, csv: bool) -> Result<Snapshot, (Option<Span>, St
     Ok(snapshot)
 }
 
+/// An export's bytes as the importer reads a file of them: masked by the
+/// hardened reader ([`crate::source::read_input`]), decoded (BOM, UTF-16
+/// refused, UTF-8), then parsed. For the fuzz target and the mutation test
+/// of the org-data reader.
+pub fn parse_export_bytes(bytes: &[u8], csv: bool) -> Result<Snapshot, (Option<Span>, String)> {
+    let bytes = crate::secrets::masked(bytes);
+    let len = bytes.len();
+    let mut snapshot = Snapshot::default();
+    decode_export(bytes)
+        .and_then(|(bytes, base)| records_of(&bytes, base, csv))
+        .and_then(|records| read_records(&records.flat, FileId(0), &mut snapshot))
+        .map_err(|p| {
+            let p = p.within(len);
+            (p.span, p.message)
+        })?;
+    snapshot.index();
+    Ok(snapshot)
+}
+
 /// The records of one export, in whichever format its extension says.
 fn read_file(path: &Path, max_file_size: u64) -> Result<Records, Problem> {
     let (bytes, base) = read_text(path, max_file_size)?;
+    records_of(&bytes, base, format_of(path) != Some(Format::Json))
+}
+
+/// The records of the bytes of an export whose text starts at `base`.
+fn records_of(bytes: &[u8], base: usize, csv: bool) -> Result<Records, Problem> {
     let text = std::str::from_utf8(&bytes[base..]).map_err(|e| {
         let at = base + e.valid_up_to();
         Problem::at(Span::new(at, at + 1), "invalid UTF-8")
             .help("sf writes UTF-8; the file was saved in another encoding or is damaged")
     })?;
-    match format_of(path) {
-        Some(Format::Json) => json_records(text, base),
-        _ => csv_records(text, base),
+    if csv {
+        csv_records(text, base)
+    } else {
+        json_records(text, base)
     }
     .map_err(|p| p.within(base + text.len()))
 }
@@ -460,6 +485,11 @@ fn read_text(path: &Path, max: u64) -> Result<(Vec<u8>, usize), Problem> {
         message,
         help: None,
     })?;
+    decode_export(bytes)
+}
+
+/// Refuses UTF-16; the bytes and where their text starts (past a BOM).
+fn decode_export(bytes: Vec<u8>) -> Result<(Vec<u8>, usize), Problem> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(
             Problem::at(Span::new(0, 2), "the file is UTF-16 encoded")

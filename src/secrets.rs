@@ -79,11 +79,12 @@ fn secret_at(bytes: &[u8], at: usize, name: &str) -> Option<(usize, usize)> {
         Some(b) if is_name_byte(*b) => return None,
         _ => {}
     }
-    // Back to the `<`: directly, or over a `prefix:`.
+    // Back to the `<`: directly, or over prefixes (`<a:b:name`: the
+    // parser takes what follows the last colon as the name).
     let mut lt = at.checked_sub(1)?;
     if bytes[lt] == b':' {
         let mut i = lt;
-        while i > 0 && is_name_byte(bytes[i - 1]) && bytes[i - 1] != b':' {
+        while i > 0 && is_name_byte(bytes[i - 1]) {
             i -= 1;
         }
         lt = i.checked_sub(1)?;
@@ -180,6 +181,69 @@ fn mask_range(bytes: &mut [u8]) {
     }
 }
 
+/// Checks what masking promises on `original`, and returns the masked
+/// bytes: the same length; line breaks where they were; UTF-8 as valid as
+/// before (an invalid byte where the first one was); nothing changed but
+/// into a mask; masking twice is masking once; and after a plain
+/// `<name>` of a secret element, only masks and white space up to the
+/// next markup. For the fuzz target and the mutation test.
+pub fn check_invariants(original: &[u8]) -> Result<Vec<u8>, String> {
+    let out = masked(original);
+    if out.len() != original.len() {
+        return Err(format!("length {} became {}", original.len(), out.len()));
+    }
+    let mask_bytes: Vec<u8> = MASKS.iter().flat_map(|m| m.bytes()).chain([0xff]).collect();
+    for (i, (&a, &b)) in original.iter().zip(&out).enumerate() {
+        if matches!(a, b'\n' | b'\r') != matches!(b, b'\n' | b'\r')
+            || (a != b && matches!(a, b'\n' | b'\r'))
+        {
+            return Err(format!("line break moved at byte {i}"));
+        }
+        if a != b && !mask_bytes.contains(&b) {
+            return Err(format!("byte {i} changed into {b:#x}, not a mask"));
+        }
+    }
+    match (std::str::from_utf8(original), std::str::from_utf8(&out)) {
+        (Ok(_), Err(e)) => return Err(format!("masking broke UTF-8 at {}", e.valid_up_to())),
+        (Err(a), Err(b)) if a.valid_up_to() != b.valid_up_to() => {
+            return Err(format!(
+                "the first invalid byte moved from {} to {}",
+                a.valid_up_to(),
+                b.valid_up_to()
+            ));
+        }
+        _ => {}
+    }
+    if masked(&out) != out {
+        return Err("masking twice differs from masking once".into());
+    }
+    for name in SECRET_ELEMENTS {
+        let open = format!("<{name}>");
+        for at in memchr::memmem::find_iter(&out, open.as_bytes()) {
+            let value = &out[at + open.len()..];
+            let end = memchr::memchr(b'<', value).unwrap_or(value.len());
+            let value = &value[..end];
+            let clear = std::str::from_utf8(value).map_or_else(
+                |_| {
+                    value
+                        .iter()
+                        .all(|b| mask_bytes.contains(b) || b.is_ascii_whitespace())
+                },
+                |v| {
+                    v.chars()
+                        .all(|c| c.is_whitespace() || MASKS.iter().any(|m| m.starts_with(c)))
+                },
+            );
+            if !clear {
+                return Err(format!(
+                    "the value after <{name}> at byte {at} is not masked"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +275,10 @@ mod tests {
             assert!(!out.contains(word), "{word} in {out}");
         }
         assert_eq!(out.len(), text.len());
+        assert_eq!(
+            m("<a:b:password>x</a:b:password>"),
+            "<a:b:password>*</a:b:password>"
+        );
     }
 
     #[test]
@@ -240,6 +308,21 @@ mod tests {
         // Not UTF-8 stays not UTF-8, with the same length.
         let bytes = masked(b"<password>a\xe2\x82b\xffc</password>");
         assert_eq!(bytes, b"<password>*\xff\xff*\xff*</password>");
+    }
+
+    #[test]
+    fn invariants_hold_on_the_hard_cases() {
+        for text in [
+            &b"<password>a\xe2\x82b\xffc</password>"[..],
+            b"<password>x<![CDATA[y]]>z</password>",
+            b"<p:consumerSecret a='>'>s\r\ns</p:consumerSecret>",
+            b"<oauthToken",
+            b"<oauthToken>",
+            b"<oauthToken/><password>\xf0\x9f\x98",
+            b"<a:b:password>deep</a:b:password>",
+        ] {
+            check_invariants(text).unwrap();
+        }
     }
 
     #[test]
