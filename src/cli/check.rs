@@ -9,6 +9,7 @@ use clap::{ArgMatches, Args, ValueEnum};
 
 use super::load::{InputArgs, Loaded, load, selected_rules};
 use super::progress::Progress;
+use super::scope;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
 use crate::baseline::Baseline;
 use crate::config::FailOn;
@@ -213,7 +214,6 @@ pub fn run(
         config,
         org,
         integrations,
-        checked,
         errors,
         files,
         ..
@@ -232,6 +232,8 @@ pub fn run(
         files,
     );
     let (_, mut outcome) = loaded.run_rules(&rules, today);
+    // Files named: only their findings (the project was context).
+    let (checked, files) = scope::restrict(&loaded, &mut outcome);
 
     let mut findings = std::mem::take(&mut outcome.findings);
     if let Some(path) = &args.write_baseline {
@@ -253,7 +255,7 @@ pub fn run(
     let run = Run {
         sources: &org.sources,
         rules: &rules,
-        checked,
+        checked: &checked,
         findings: &findings,
         errors,
         internal_errors: &outcome.internal_errors,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::scope::{self, Scope};
 use super::{EXIT_ERROR, fail};
 use crate::catalogue::Rule;
 use crate::config::{self, Config};
@@ -65,6 +66,9 @@ pub struct Loaded {
     pub files: usize,
     /// Inputs that could not be read, sorted by file and position.
     pub errors: Vec<FileError>,
+    /// When files were named: the project was loaded for context, and only
+    /// the findings located in the named paths are to be reported.
+    pub scope: Option<Scope>,
 }
 
 /// Reads config, metadata, the org snapshot and integrations. On a usage
@@ -231,14 +235,27 @@ pub fn load_in(
 
     let mut sources = Sources::default();
     let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
+    // Files named: their whole project is loaded for context, its default
+    // paths first (discovery skips a file found twice).
+    let mut project_errors = vec![];
+    let (paths, scope) = match scope::of(&args.paths, &cwd) {
+        Some((named, scope)) => {
+            let root = discover::project_root(&named[0]);
+            let mut paths = discover::default_paths(&root, &mut sources, &cwd, &mut project_errors);
+            paths.extend(named);
+            (paths, scope)
+        }
+        None => (args.paths.clone(), None),
+    };
     let options = Options {
-        paths: args.paths.clone(),
+        paths,
         excludes,
         use_forceignore: !args.no_forceignore,
     };
     let discovery = discover::discover(&options, &exclude_set, &cwd, &mut sources);
     let mut files = discovery.inputs.len();
-    let mut errors = discovery.errors;
+    let mut errors = project_errors;
+    errors.extend(discovery.errors);
     // Relative `org-data` in the config is already resolved against it.
     let org_data = args
         .org_data
@@ -288,6 +305,7 @@ pub fn load_in(
         snapshot,
         files,
         errors,
+        scope,
     })
 }
 
