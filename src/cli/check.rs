@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::{ArgMatches, Args, ValueEnum};
 
-use super::load::{InputArgs, Loaded, load, selected_rules};
+use super::load::{InputArgs, Loaded, load_in_context, selected_rules};
 use super::progress::Progress;
 use super::scope;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
@@ -206,7 +206,7 @@ pub fn run(
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     progress.stage("Reading metadata".into(), 0);
-    let loaded = match load(&args.input, stderr_color) {
+    let loaded = match load_in_context(&args.input, stderr_color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };

@@ -87,6 +87,13 @@ pub(super) fn load_with(
     load_in(args, &current_dir()?, stderr_color, read_config)
 }
 
+/// [`load`] for `check`: files named are checked in the context of their
+/// whole project, and [`Loaded::scope`] says which findings to report.
+pub fn load_in_context(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
+    set_threads(args)?;
+    load_in_scope(args, &current_dir()?, stderr_color, true, true)
+}
+
 /// `--select` / `--ignore` on top of the config's `[lint]`: the command
 /// line's select replaces the config's, its ignore adds to it.
 pub fn selected_rules(
@@ -210,6 +217,18 @@ pub fn load_in(
     stderr_color: bool,
     read_config: bool,
 ) -> Result<Loaded, u8> {
+    load_in_scope(args, cwd, stderr_color, read_config, false)
+}
+
+/// [`load_in`]; with `in_context`, files named bring their project along
+/// (`check FILE`, SPEC §5).
+fn load_in_scope(
+    args: &InputArgs,
+    cwd: &Path,
+    stderr_color: bool,
+    read_config: bool,
+    in_context: bool,
+) -> Result<Loaded, u8> {
     let cwd = cwd.to_path_buf();
     let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
     let config_path = match &args.config {
@@ -238,7 +257,7 @@ pub fn load_in(
     // Files named: their whole project is loaded for context, its default
     // paths first (discovery skips a file found twice).
     let mut project_errors = vec![];
-    let (paths, scope) = match scope::of(&args.paths, &cwd) {
+    let (paths, scope) = match scope::of(&args.paths, &cwd).filter(|_| in_context) {
         Some((named, scope)) => {
             let root = discover::project_root(&named[0]);
             let mut paths = discover::default_paths(&root, &mut sources, &cwd, &mut project_errors);
