@@ -36,7 +36,11 @@ fn hook_field_of(id: &str, key: &str) -> String {
     let prefix = format!("  {key}: ");
     let mut hooks = text.split("\n- ").skip(1).map(|h| format!("  {h}"));
     let hook = hooks
-        .find(|h| h.lines().next().is_some_and(|l| l.trim() == format!("id: {id}")))
+        .find(|h| {
+            h.lines()
+                .next()
+                .is_some_and(|l| l.trim() == format!("id: {id}"))
+        })
         .unwrap_or_else(|| panic!("{MANIFEST} has no hook {id}"));
     let line = hook
         .lines()
@@ -60,8 +64,18 @@ fn the_hook_is_defined_as_the_readme_says() {
 #[test]
 fn the_python_hook_is_the_same_hook_installed_with_pip() {
     assert_eq!(hook_field_of("minpriv-python", "language"), "python");
-    for key in ["name", "entry", "pass_filenames", "files", "minimum_pre_commit_version"] {
-        assert_eq!(hook_field_of("minpriv-python", key), hook_field(key), "{key}");
+    for key in [
+        "name",
+        "entry",
+        "pass_filenames",
+        "files",
+        "minimum_pre_commit_version",
+    ] {
+        assert_eq!(
+            hook_field_of("minpriv-python", key),
+            hook_field(key),
+            "{key}"
+        );
     }
 }
 
@@ -364,7 +378,10 @@ fn python_hook_try_repo_installs_with_pip_fails_on_findings_and_passes_when_clea
     // PyPI as the build backend) and installs it; cargo builds with the dev
     // profile in this target directory, reusing the test build.
     let env = [
-        ("CARGO_TARGET_DIR", python::target_dir().display().to_string()),
+        (
+            "CARGO_TARGET_DIR",
+            python::target_dir().display().to_string(),
+        ),
         ("MATURIN_PEP517_ARGS", "--profile dev --locked".to_owned()),
     ];
     let sample = tempfile::tempdir().unwrap();
@@ -377,7 +394,10 @@ fn python_hook_try_repo_installs_with_pip_fails_on_findings_and_passes_when_clea
     }
     assert_eq!(code, 1, "{output}");
     assert!(output.contains("Failed"), "{output}");
-    assert!(output.contains("NET001 missing-login-ip-ranges"), "{output}");
+    assert!(
+        output.contains("NET001 missing-login-ip-ranges"),
+        "{output}"
+    );
     assert!(output.contains("Checked 25 files"), "{output}");
 
     let clean = tempfile::tempdir().unwrap();
@@ -399,7 +419,10 @@ fn readme_local_hook(wheel: &Path) -> String {
         .find(|b| b.contains("repo: local") && b.contains("language: python"))
         .expect("README shows a repo: local hook with language: python");
     let pinned = format!("minpriv=={}", env!("CARGO_PKG_VERSION"));
-    assert!(block.contains(&pinned), "the README pins {pinned}:\n{block}");
+    assert!(
+        block.contains(&pinned),
+        "the README pins {pinned}:\n{block}"
+    );
     block.replace(&pinned, &wheel.display().to_string())
 }
 
@@ -451,7 +474,10 @@ fn the_readme_local_python_hook_installs_the_wheel_without_a_compiler() {
     let (code, output) = run(sample.path());
     assert_eq!(code, 1, "{config}\n{output}");
     assert!(output.contains("Failed"), "{output}");
-    assert!(output.contains("NET001 missing-login-ip-ranges"), "{output}");
+    assert!(
+        output.contains("NET001 missing-login-ip-ranges"),
+        "{output}"
+    );
     assert!(output.contains("Checked 25 files"), "{output}");
 
     let clean = tempfile::tempdir().unwrap();
