@@ -208,3 +208,58 @@ fn colour_is_forced_or_refused_by_the_environment() {
         (true, true)
     );
 }
+
+fn rust_version() -> String {
+    let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = "))
+        .unwrap()
+        .trim_matches('"')
+        .to_owned()
+}
+
+#[test]
+fn the_container_is_the_static_binary_alone_built_with_the_minimum_rust() {
+    let dockerfile = std::fs::read_to_string(repo().join("Dockerfile")).unwrap();
+    let froms: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("FROM "))
+        .collect();
+    // Alpine's Rust links musl statically; the tag is the minimum Rust.
+    assert_eq!(
+        froms[0],
+        format!("FROM rust:{}-alpine AS build", rust_version())
+    );
+    // Every image stage is empty but for the binary.
+    for from in &froms[1..] {
+        assert!(from.starts_with("FROM scratch"), "{from}");
+    }
+    let stages: Vec<&str> = dockerfile.split("\nFROM ").skip(2).collect();
+    assert_eq!(stages.len(), 2, "prebuilt (release) and the default");
+    for stage in stages {
+        assert!(stage.contains("ENTRYPOINT [\"minpriv\"]"), "{stage}");
+        assert!(stage.contains("/usr/local/bin/minpriv"), "{stage}");
+        assert!(stage.contains("ENV PATH=/usr/local/bin"), "{stage}");
+    }
+    // The release workflow builds the prebuilt stage from the musl binaries.
+    let release = std::fs::read_to_string(repo().join(".github/workflows/release.yml")).unwrap();
+    assert!(release.contains("target: prebuilt"));
+    assert!(release.contains("static-x86_64-unknown-linux-musl"));
+    assert!(release.contains("static-aarch64-unknown-linux-musl"));
+}
+
+#[test]
+fn the_ci_templates_install_this_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    let gitlab = std::fs::read_to_string(repo().join("ci/minpriv.gitlab-ci.yml")).unwrap();
+    assert!(
+        gitlab.contains(&format!("MINPRIV_VERSION: \"{version}\"")),
+        "{gitlab}"
+    );
+    let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
+    assert!(action.contains("\"minpriv==$VERSION\""), "{action}");
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(readme.contains(&format!("pip install minpriv=={version}")));
+    assert!(readme.contains(&format!("Rust **{}**", rust_version())));
+}
