@@ -7,8 +7,7 @@
   action's (actionlint reads workflows, not action metadata);
 - the workflows against GitHub's workflow schema;
 - the GitLab CI template against GitLab's CI schema (check-jsonschema's
-  vendored copy); without check-jsonschema, parsed as YAML and checked for
-  the keys it must have.
+  vendored copy), and parsed as YAML and checked for the keys it must have.
 
 Tools come from PATH (.ci/run installs them with pip). A missing tool is
 reported as SKIPPED; a tool that finds a problem fails the run (exit 1).
@@ -43,11 +42,37 @@ def tool(name):
     return found
 
 
-def load_yaml(path):
-    import yaml  # PyYAML: pre-commit depends on it
+def yaml_module():
+    """PyYAML (pre-commit's), else ruamel.yaml (check-jsonschema's), with
+    PyYAML's safe_load / safe_dump; None without either."""
+    try:
+        import yaml
 
+        return yaml
+    except ImportError:
+        pass
+    try:
+        from ruamel.yaml import YAML
+    except ImportError:
+        return None
+
+    class Ruamel:
+        @staticmethod
+        def safe_load(f):
+            return YAML(typ="safe").load(f)
+
+        @staticmethod
+        def safe_dump(data, f, sort_keys=False):
+            out = YAML(typ="safe")
+            out.default_flow_style = False
+            out.dump(data, f)
+
+    return Ruamel
+
+
+def load_yaml(path):
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml_module().safe_load(f)
 
 
 def action_as_workflow(action):
@@ -84,11 +109,9 @@ def main():
         run("workflow schema", [schema, "--builtin-schema", "vendor.github-workflows", *WORKFLOWS])
         run("GitLab CI schema", [schema, "--builtin-schema", "vendor.gitlab-ci", GITLAB])
 
-    try:
-        import yaml
-    except ImportError:
-        yaml = None
-        print("SKIPPED: PyYAML is not importable; action steps and the GitLab keys are not checked")
+    yaml = yaml_module()
+    if yaml is None:
+        failed.append("neither PyYAML nor ruamel.yaml is importable: the action's steps and the GitLab keys are not checked")
     if yaml:
         action = load_yaml(ACTION)
         if action["runs"]["using"] != "composite":

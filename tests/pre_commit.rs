@@ -412,6 +412,11 @@ fn readme_local_hook(wheel: &Path) -> String {
         block.contains(&pinned),
         "the README pins {pinned}:\n{block}"
     );
+    let files = format!("files: '{}'", hook_field("files").replace('\'', "''"));
+    assert!(
+        block.contains(&files),
+        "the README's hook has the manifest's files pattern:\n{block}"
+    );
     block.replace(&pinned, &wheel.display().to_string())
 }
 
