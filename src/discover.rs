@@ -77,6 +77,18 @@ pub fn project_root(start: &Path) -> PathBuf {
     find(PROJECT_FILE).or_else(|| find(".git")).unwrap_or(start)
 }
 
+/// The paths a run without paths checks in the project at `root`: its
+/// `sfdx-project.json` package directories, or `root` itself. What cannot
+/// be read of `sfdx-project.json` is added to `errors`.
+pub fn default_paths(
+    root: &Path,
+    sources: &mut Sources,
+    cwd: &Path,
+    errors: &mut Vec<FileError>,
+) -> Vec<PathBuf> {
+    package_directories(root, sources, cwd, errors)
+}
+
 /// `path` as an absolute directory: itself, or its parent for a file.
 pub fn start_dir(path: &Path) -> PathBuf {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::scope::{self, Scope};
 use super::{EXIT_ERROR, fail};
 use crate::catalogue::Rule;
 use crate::config::{self, Config};
@@ -66,6 +67,9 @@ pub struct Loaded {
     pub files: usize,
     /// Inputs that could not be read, sorted by file and position.
     pub errors: Vec<FileError>,
+    /// When files were named: the project was loaded for context, and only
+    /// the findings located in the named paths are to be reported.
+    pub scope: Option<Scope>,
 }
 
 /// Reads config, metadata, the org snapshot and integrations. On a usage
@@ -82,6 +86,13 @@ pub(super) fn load_with(
 ) -> Result<Loaded, u8> {
     set_threads(args)?;
     load_in(args, &current_dir()?, stderr_color, read_config)
+}
+
+/// [`load`] for `check`: files named are checked in the context of their
+/// whole project, and [`Loaded::scope`] says which findings to report.
+pub fn load_in_context(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
+    set_threads(args)?;
+    load_in_scope(args, &current_dir()?, stderr_color, true, true)
 }
 
 /// `--select` / `--ignore` on top of the config's `[lint]`: the command
@@ -216,6 +227,18 @@ pub fn load_in(
     stderr_color: bool,
     read_config: bool,
 ) -> Result<Loaded, u8> {
+    load_in_scope(args, cwd, stderr_color, read_config, false)
+}
+
+/// [`load_in`]; with `in_context`, files named bring their project along
+/// (`check FILE`, SPEC §5).
+fn load_in_scope(
+    args: &InputArgs,
+    cwd: &Path,
+    stderr_color: bool,
+    read_config: bool,
+    in_context: bool,
+) -> Result<Loaded, u8> {
     let cwd = cwd.to_path_buf();
     let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
     let config_path = match &args.config {
@@ -295,14 +318,27 @@ pub fn load_in(
 
     let mut sources = Sources::default();
     let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
+    // Files named: their whole project is loaded for context, its default
+    // paths first (discovery skips a file found twice).
+    let mut project_errors = vec![];
+    let (paths, scope) = match scope::of(&args.paths, &cwd).filter(|_| in_context) {
+        Some((named, scope)) => {
+            let root = discover::project_root(&named[0]);
+            let mut paths = discover::default_paths(&root, &mut sources, &cwd, &mut project_errors);
+            paths.extend(named);
+            (paths, scope)
+        }
+        None => (args.paths.clone(), None),
+    };
     let options = Options {
-        paths: args.paths.clone(),
+        paths,
         excludes,
         use_forceignore: !args.no_forceignore,
     };
     let discovery = discover::discover(&options, &exclude_set, &cwd, &mut sources);
     let mut files = discovery.inputs.len();
-    let mut errors = discovery.errors;
+    let mut errors = project_errors;
+    errors.extend(discovery.errors);
     // Relative `org-data` in the config is already resolved against it.
     let org_data = args
         .org_data
@@ -352,6 +388,7 @@ pub fn load_in(
         snapshot,
         files,
         errors,
+        scope,
     })
 }
 

@@ -411,7 +411,9 @@ pub fn no_commands(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same
-/// directory and a rename, so a reader never sees half a report.
+/// directory and a rename, so a reader never sees half a report. The file
+/// gets the permissions the umask gives a new file (0644 under the usual
+/// 022), not the temporary file's 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     // `/dev/null`, a pipe, a terminal: not a file to replace, write to it.
@@ -425,7 +427,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // open(2) applies the umask to this mode.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.flush()?;
     tmp.persist(path).map_err(|e| e.error)?;
