@@ -624,7 +624,7 @@ fn json_error(text: &str, base: usize, e: &serde_json::Error) -> Problem {
         .map_or(message.as_str(), |(m, _)| m);
     let problem = Problem::at(
         Span::new(at, at + 1),
-        format!("invalid JSON: {}", quoted(&message)),
+        format!("invalid JSON: {}", quoted(message)),
     );
     if e.is_eof() {
         problem.help("the file looks truncated; export it again")
