@@ -4,6 +4,7 @@
 mod access;
 mod check;
 mod diff;
+mod fix;
 mod init;
 mod load;
 mod progress;
@@ -18,6 +19,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 pub use access::AccessArgs;
 pub use check::CheckArgs;
 pub use diff::DiffArgs;
+pub use fix::FixArgs;
 pub use init::InitArgs;
 pub use load::InputArgs;
 pub use report::ReportArgs;
@@ -65,6 +67,9 @@ pub enum Command {
     /// Write the audit report: inventory, effective access, findings,
     /// exceptions, checks passed, input digests (HTML or Markdown).
     Report(ReportArgs),
+    /// Write the remediation as deployable metadata: dedicated API-only
+    /// profile, access permission set, group, muting, app settings.
+    Fix(FixArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -111,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, stderr_color),
         Command::Diff(args) => diff::run(args, stdout_color, stderr_color),
         Command::Report(args) => report::run(args, stderr_color),
+        Command::Fix(args) => fix::run(args, stderr_color),
     });
     ExitCode::from(code.unwrap_or_else(|panic| {
         fail(format_args!(
