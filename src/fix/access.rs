@@ -369,6 +369,26 @@ impl Fixing<'_, '_> {
             }
         }
         direct.retain(|s| !folded.contains(s));
+        if profile.integration_licence {
+            for &g in &integration.groups {
+                for member in &org.groups[g].permission_sets {
+                    for s in org.permission_sets_named(org.name(member.name)) {
+                        let licence = org.permission_sets[s]
+                            .license
+                            .as_ref()
+                            .map(|l| org.name(l.value));
+                        if licence.is_some_and(|l| !INTEGRATION_SET_LICENCES.contains(&l)) {
+                            self.out.remaining.push(format!(
+                                "LIC002: `{}` in the group `{}` carries the licence `{}`; fix never edits a permission set other users may hold: take it out of the group, or clone it without a licence",
+                                terminal_safe(org.name(member.name)),
+                                terminal_safe(org.name(org.groups[g].header.name)),
+                                terminal_safe(licence.unwrap_or_default())
+                            ));
+                        }
+                    }
+                }
+            }
+        }
 
         let access_exists = !existing_access.is_empty() || !wanted.is_empty();
         if let Some(&s) = existing_access.first() {

@@ -390,6 +390,13 @@ impl<'a> Fixing<'_, 'a> {
         self.fix_access(&profile)?;
         self.fix_apps()?;
         self.next_steps(&profile);
+        if self.integration.snapshot_user.is_some() && !self.out.actions.is_empty() {
+            // The snapshot is the org as it is today: it keeps assigning
+            // the old profile and sets until the user is moved.
+            self.out.remaining.push(
+                "ADM001/ADM002/ADM003/ADM004/IDN002/IDN003/LIC002/NET001/NET002/NET004/PRF001/PRF002/PRF003/REF002: the org snapshot shows the user's assignments of today; they count until the next steps are done and the snapshot is exported again".to_owned(),
+            );
+        }
         Ok(())
     }
 

@@ -174,16 +174,15 @@ impl Fixing<'_, '_> {
 
     /// The system permissions the profile keeps: `ApiUserOnly`, and
     /// `ApiEnabled` / `ChatterInternalUser` where the integration holds
-    /// them (on the Salesforce Integration licence API access is given).
+    /// them today (fix never grants one it lacks).
     fn kept_permissions(&self, profile: &Profile) -> Vec<&'static str> {
         let org = self.org();
         let access = crate::access::EffectiveAccess::compute(org, &self.integration.assignment());
-        let on_licence = org.has_integration_license(profile);
         PROFILE_BASELINE_PERMISSIONS
             .into_iter()
             .filter(|&p| match p {
                 "ApiUserOnly" => true,
-                "ApiEnabled" => access.system.contains_key(p) || on_licence,
+                "ApiEnabled" => access.system.contains_key(p),
                 _ => profile
                     .grants
                     .enabled_user_permissions()
@@ -377,6 +376,14 @@ impl Fixing<'_, '_> {
             }
             pieces
         };
+        if target
+            .iter()
+            .any(|r| r.span.size() > self.inputs.config.lint.max_ip_range_addresses)
+        {
+            self.out.remaining.push(
+                "NET002: the ip-allowlist itself holds a range broader than max-ip-range-addresses; narrow it in minpriv.toml".to_owned(),
+            );
+        }
         let same = !invalid
             && target.len() == today.len()
             && target.iter().zip(&today).all(|(a, b)| a.span == b.span);
