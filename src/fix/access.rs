@@ -525,6 +525,24 @@ impl Fixing<'_, '_> {
                     added.push(member.clone());
                 }
             }
+            if !known {
+                let user = self.user();
+                let mut step = format!(
+                    "assign the group `{}` to {user}: `sf data create record --sobject PermissionSetAssignment --values \"AssigneeId=<Id of {user}> PermissionSetGroupId=<Id>\"`, the Id from `sf data query --query \"SELECT Id FROM PermissionSetGroup WHERE DeveloperName = '{}'\"`",
+                    terminal_safe(&group_name),
+                    terminal_safe(&group_name)
+                );
+                let direct_before: Vec<&String> =
+                    members.iter().filter(|m| **m != access_name).collect();
+                if !direct_before.is_empty() {
+                    let names: Vec<&str> = direct_before.iter().map(|s| s.as_str()).collect();
+                    step.push_str(&format!(
+                        "; then remove the direct assignments of {}",
+                        terminal_safe(&names.join(", "))
+                    ));
+                }
+                self.out.next_steps.push(step);
+            }
             if !added.is_empty() || !known {
                 self.files.put(&path, tree.to_document())?;
                 self.out.actions.push(format!(
@@ -555,6 +573,10 @@ impl Fixing<'_, '_> {
             self.toml.remove_permission_sets(d, &removed)?;
             if access_exists && !access_in_group && !toml_sets.contains(&access_name) {
                 self.toml.add_permission_set(d, &access_name)?;
+                self.out.next_steps.push(format!(
+                    "assign `{access_name}`: `sf org assign permset --name {access_name} --on-behalf-of {}`",
+                    self.user()
+                ));
             }
         }
         for &g in &integration.groups {

@@ -416,16 +416,20 @@ impl<'a> Fixing<'_, 'a> {
             return;
         }
         let user = self.user();
+        // The profile and the licence come first: permission sets with
+        // object access cannot be assigned to the user before them.
+        let mut first = vec![];
         if let Some(new) = &profile.moved_to {
-            self.out.next_steps.push(format!(
+            first.push(format!(
                 "move {user} to the profile `{new}`: `sf data update record --sobject User --where \"Username='{user}'\" --values \"ProfileId=<Id>\"`, the Id from `sf data query --query \"SELECT Id FROM Profile WHERE Name = '{new}'\"`"
             ));
         }
         if profile.integration_licence {
-            self.out.next_steps.push(format!(
+            first.push(format!(
                 "give {user} the Salesforce API Integration permission set licence: `sf org assign permsetlicense --name SalesforceAPIIntegrationPsl --on-behalf-of {user}`"
             ));
         }
+        self.out.next_steps.splice(0..0, first);
     }
 }
 
