@@ -594,3 +594,77 @@ fn generated_orgs_fix_without_granting() {
     }
     assert_eq!(refused, 0, "generated orgs are valid input");
 }
+
+#[test]
+fn metadata_api_projects_get_metadata_api_files_and_their_manifest() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("mdapi");
+    copy_dir(&repo("testdata/diff/reformat/new"), &dir);
+    let toml = dir.join("minpriv.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str(
+        "\n[[integration]]\nname = \"hr-sync\"\nuser = \"svc.hr@acme.example\"\nprofile = \"ERP Integration\"\npermission-sets = [\"ERP_Read\", \"ERP_Write\"]\nip-allowlist = [\"203.0.113.0/28\"]\n",
+    );
+    std::fs::write(&toml, text).unwrap();
+    let before = tree_of(&dir);
+    fix_and_verify(&dir, "mdapi").expect("fixes");
+    let (code, _, err) = fix_in(&dir, &["--write"]);
+    assert_eq!(code, 0, "{err}");
+    let after = tree_of(&dir);
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(p, t)| before.get(*p) != Some(t))
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "minpriv.toml",
+            // ERP_Write's Account delete is beyond erp-sync's contract.
+            "src/mutingpermissionsets/ERP_Sync_Mute.mutingpermissionset",
+            "src/package.xml",
+            "src/permissionsetgroups/ERP_Sync.permissionsetgroup",
+            "src/permissionsetgroups/Hr_Sync.permissionsetgroup",
+            "src/profiles/Erp Sync Integration.profile",
+            "src/profiles/Hr Sync Integration.profile",
+        ],
+        "{changed:?}"
+    );
+    let manifest = String::from_utf8(after["src/package.xml"].clone()).unwrap();
+    assert!(
+        manifest.contains("        <members>ERP Integration</members>\n        <members>Erp Sync Integration</members>\n        <members>Hr Sync Integration</members>\n        <name>Profile</name>"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("<members>ERP_Sync</members>\n        <members>Hr_Sync</members>\n        <name>PermissionSetGroup</name>"), "{manifest}");
+    assert!(manifest.contains("    <types>\n        <members>ERP_Sync_Mute</members>\n        <name>MutingPermissionSet</name>\n    </types>\n    <types>\n        <members>ERP_Read</members>"), "{manifest}");
+}
+
+#[test]
+fn names_from_the_inventory_reach_neither_terminal_nor_xml_raw() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("acme");
+    copy_dir(&repo("testdata/acme"), &dir);
+    let toml = dir.join("minpriv.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        text.replace("name = \"legacy-erp\"", "name = \"legacy\\u001b[31m-erp\"")
+            .replace(
+                "integration = \"legacy-erp\"",
+                "integration = \"legacy\\u001b[31m-erp\"",
+            ),
+    )
+    .unwrap();
+    let (code, plan, err) = fix_in(&dir, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!plan.contains('\u{1b}'), "{plan}");
+    assert!(plan.contains("legacy\\u{1b}[31m-erp"), "{plan}");
+    let (code, _, err) = fix_in(&dir, &["--write"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, doc) = check_json_in(&dir, &[]);
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0, "{doc:#}");
+    assert!(
+        dir.join("force-app/main/default/profiles/Legacy 31m Erp Integration.profile-meta.xml")
+            .is_file()
+    );
+}

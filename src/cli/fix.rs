@@ -164,17 +164,22 @@ pub fn render_plan(plan: &Plan, written: bool) -> String {
             out.push_str(&format!(" ({})", terminal_safe(user)));
         }
         out.push('\n');
+        // Every line may hold names from the inputs.
         for action in &integration.actions {
-            out.push_str(&format!("  - {action}\n"));
+            out.push_str(&format!("  - {}\n", terminal_safe(action)));
         }
         for left in &integration.remaining {
-            out.push_str(&format!("  ! not fixed: {left}\n"));
+            out.push_str(&format!("  ! not fixed: {}\n", terminal_safe(left)));
         }
     }
     if !plan.skipped.is_empty() {
         out.push_str("\nNot fixed:\n");
         for (name, why) in &plan.skipped {
-            out.push_str(&format!("  {}: {why}\n", terminal_safe(name)));
+            out.push_str(&format!(
+                "  {}: {}\n",
+                terminal_safe(name),
+                terminal_safe(why)
+            ));
         }
     }
     if !plan.files.is_empty() {
@@ -213,10 +218,21 @@ pub fn render_plan(plan: &Plan, written: bool) -> String {
             ),
             &mut out,
         );
+        let manifest = plan.files.iter().any(|f| f.path.ends_with("package.xml"));
+        if plan.mdapi && !manifest && plan.files.iter().any(|f| f.old.is_none()) {
+            step(
+                "list the created components in package.xml: a Metadata API deploy takes only what it lists".to_owned(),
+                &mut out,
+            );
+        }
         for integration in &plan.integrations {
             for next in &integration.next_steps {
                 step(
-                    format!("{}: {next}", terminal_safe(&integration.name)),
+                    format!(
+                        "{}: {}",
+                        terminal_safe(&integration.name),
+                        terminal_safe(next)
+                    ),
                     &mut out,
                 );
             }
@@ -230,7 +246,7 @@ pub fn render_plan(plan: &Plan, written: bool) -> String {
     if !plan.pitfalls.is_empty() {
         out.push_str("\nPitfalls avoided:\n");
         for pitfall in &plan.pitfalls {
-            out.push_str(&format!("  - {pitfall}\n"));
+            out.push_str(&format!("  - {}\n", terminal_safe(pitfall)));
         }
     }
     out

@@ -360,6 +360,7 @@ pub fn plan(inputs: &Inputs, only: &[String]) -> Result<Plan, FixError> {
         deploy_dirs.insert(display_path(&cx.layout.base, inputs.cwd));
         plan.integrations.push(cx.out);
     }
+    manifests(&mut files)?;
     if let Some((path, text)) = toml.finish() {
         files.put(&path, text)?;
     }
@@ -431,6 +432,76 @@ impl<'a> Fixing<'_, 'a> {
         }
         self.out.next_steps.splice(0..0, first);
     }
+}
+
+/// Lists each component created in Metadata API format in the
+/// `package.xml` of its directory: a deploy takes only what it lists. A
+/// type listed with `*` already takes every component.
+fn manifests(files: &mut Files) -> Result<(), FixError> {
+    const TYPES: [(&str, &str); 4] = [
+        ("profile", "Profile"),
+        ("permissionset", "PermissionSet"),
+        ("permissionsetgroup", "PermissionSetGroup"),
+        ("mutingpermissionset", "MutingPermissionSet"),
+    ];
+    let mut wanted: BTreeMap<PathBuf, Vec<(&str, String)>> = BTreeMap::new();
+    for change in files.pending.values().filter(|c| c.old.is_none()) {
+        let name = change
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        let Some((stem, suffix)) = name.rsplit_once('.') else {
+            continue;
+        };
+        let Some((_, kind)) = TYPES.iter().find(|(s, _)| *s == suffix) else {
+            continue;
+        };
+        let Some(base) = change.path.parent().and_then(Path::parent) else {
+            continue;
+        };
+        let member = percent_encoding::percent_decode_str(stem)
+            .decode_utf8_lossy()
+            .into_owned();
+        wanted
+            .entry(base.join("package.xml"))
+            .or_default()
+            .push((kind, member));
+    }
+    for (manifest, members) in wanted {
+        if files.current(&manifest)?.is_none() {
+            continue;
+        }
+        let mut tree = files.tree(&manifest)?;
+        for (kind, member) in members {
+            let types = match tree
+                .children
+                .iter()
+                .position(|t| t.name == "types" && t.child_text("name") == Some(kind))
+            {
+                Some(i) => &mut tree.children[i],
+                None => {
+                    tree.insert_sorted(xml::Element::parent(
+                        "types",
+                        vec![xml::Element::leaf("name", kind)],
+                    ));
+                    tree.children
+                        .iter_mut()
+                        .find(|t| t.name == "types" && t.child_text("name") == Some(kind))
+                        .expect("just added")
+                }
+            };
+            let listed = types.children.iter().any(|m| {
+                m.name == "members"
+                    && matches!(m.text.as_deref(), Some(t) if t == "*" || t == member)
+            });
+            if !listed {
+                types.insert_sorted(xml::Element::leaf("members", member));
+            }
+        }
+        files.put(&manifest, tree.to_document())?;
+    }
+    Ok(())
 }
 
 /// The package directory and format of an integration's files: its

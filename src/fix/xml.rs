@@ -144,7 +144,7 @@ impl Element {
         match (&self.text, self.children.is_empty()) {
             (Some(text), true) => {
                 out.push('>');
-                out.push_str(&escape(text.as_str()));
+                out.push_str(&escape(xml_chars(text).as_str()));
             }
             (None, true) => {
                 out.push_str("/>\n");
@@ -164,6 +164,21 @@ impl Element {
         out.push_str(&self.name);
         out.push_str(">\n");
     }
+}
+
+/// `text` with the characters XML 1.0 cannot hold (control characters
+/// but tab and line ends) replaced by U+FFFD, so a name from the inventory
+/// never makes a file that does not parse.
+fn xml_chars(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Reads a metadata file into a tree. Comments, processing instructions
