@@ -668,3 +668,79 @@ fn names_from_the_inventory_reach_neither_terminal_nor_xml_raw() {
             .is_file()
     );
 }
+
+#[test]
+fn external_client_apps_and_required_fields() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("acme");
+    copy_dir(&repo("testdata/acme"), &dir);
+    let base = dir.join("force-app/main/default");
+    let policies =
+        base.join("extlClntAppOauthPolicies/Marketing_Cloud_oauthPlcy.ecaOauthPlcy-meta.xml");
+    replace(
+        &policies,
+        "<ipRelaxationPolicyType>Enforce<",
+        "<ipRelaxationPolicyType>Bypass<",
+    );
+    replace(
+        &policies,
+        ">AdminApprovedPreAuthorized<",
+        ">AllSelfAuthorized<",
+    );
+    replace(
+        &policies,
+        "<refreshTokenPolicyType>SpecificLifetime<",
+        "<refreshTokenPolicyType>Infinite<",
+    );
+    let settings = base.join("extlClntAppOauthSettings/Marketing_Cloud_oauth.ecaOauth-meta.xml");
+    replace(
+        &settings,
+        ">Api, RefreshToken<",
+        ">Full, RefreshToken, Web<",
+    );
+    write(
+        &base.join("objects/Contact/fields/Title.field-meta.xml"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CustomField xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>Title</fullName>\n    <required>true</required>\n</CustomField>\n",
+    );
+    let global =
+        base.join("extlClntAppGlobalOauthSets/Marketing_Cloud_glbloauth.ecaGlblOauth-meta.xml");
+    replace(
+        &global,
+        "    <externalClientApplication>",
+        "    <consumerSecret>0123456789ABCDEF</consumerSecret>\n    <externalClientApplication>",
+    );
+    let plan = fix_and_verify(&dir, "acme with a risky ECA").expect("fixes");
+    assert!(
+        plan.contains("rotate the consumer secret of `Marketing_Cloud`"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("no field permission on the required field Contact.Title"),
+        "{plan}"
+    );
+    let (code, _, err) = fix_in(&dir, &["--write"]);
+    assert_eq!(code, 0, "{err}");
+    let policies = std::fs::read_to_string(&policies).unwrap();
+    for expected in [
+        "<ipRelaxationPolicyType>Enforce</ipRelaxationPolicyType>",
+        "<permittedUsersPolicyType>AdminApprovedPreAuthorized</permittedUsersPolicyType>",
+        "<refreshTokenPolicyType>SpecificLifetime</refreshTokenPolicyType>\n    <refreshTokenValidityPeriod>90</refreshTokenValidityPeriod>\n    <refreshTokenValidityUnit>Days</refreshTokenValidityUnit>",
+    ] {
+        assert!(policies.contains(expected), "{policies}");
+    }
+    assert!(
+        !std::fs::read_to_string(&global)
+            .unwrap()
+            .contains("consumerSecret")
+    );
+    let settings = std::fs::read_to_string(&settings).unwrap();
+    assert!(settings.contains(">Api, RefreshToken<"), "{settings}");
+    let access = std::fs::read_to_string(
+        base.join("permissionsets/Marketing_Cloud_Access.permissionset-meta.xml"),
+    )
+    .unwrap();
+    assert!(
+        access.contains("Contact.Email") && !access.contains("Contact.Title"),
+        "{access}"
+    );
+}
