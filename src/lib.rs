@@ -17,6 +17,7 @@ pub mod config;
 pub mod diff;
 pub mod discover;
 pub mod engine;
+pub mod fix;
 pub mod guard;
 pub mod integration;
 pub mod ip;
