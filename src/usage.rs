@@ -60,16 +60,27 @@ impl Window {
     }
 }
 
-impl std::fmt::Display for Window {
-    /// `47 days of logs, 2026-10-01 to 2026-11-16`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Window {
+    /// `47 days, 2026-10-01 to 2026-11-16`.
+    pub fn covered(self) -> String {
+        self.describe("")
+    }
+
+    fn describe(self, what: &str) -> String {
         let days = self.days();
         let s = if days == 1 { "" } else { "s" };
         if self.first == self.last {
-            write!(f, "{days} day{s} of logs, {}", self.first)
+            format!("{days} day{s}{what}, {}", self.first)
         } else {
-            write!(f, "{days} day{s} of logs, {} to {}", self.first, self.last)
+            format!("{days} day{s}{what}, {} to {}", self.first, self.last)
         }
+    }
+}
+
+impl std::fmt::Display for Window {
+    /// `47 days of logs, 2026-10-01 to 2026-11-16`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(" of logs"))
     }
 }
 
@@ -204,6 +215,9 @@ pub struct Usage {
     pub all: Option<Window>,
     /// By lower-case username.
     pub users: BTreeMap<String, UserUsage>,
+    /// User ids the logs name that the users export does not hold: a user
+    /// without usage may be one of them.
+    pub unmatched_ids: usize,
 }
 
 impl Usage {
@@ -215,6 +229,115 @@ impl Usage {
     /// What the logs show about `username` (any case).
     pub fn of(&self, username: &str) -> Option<&UserUsage> {
         self.users.get(&username.trim().to_lowercase())
+    }
+}
+
+/// What the usage logs say about one granted object of one integration:
+/// what `minpriv access`, `minpriv init` and the audit report show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict<'a> {
+    /// Calls on it; `window` is what the logs cover.
+    Used(&'a ObjectUse, Window),
+    /// No call in logs covering at least `min-usage-days`.
+    Unused(Window),
+    /// The logs cannot tell, and why.
+    Unknown(String),
+}
+
+impl Verdict<'_> {
+    /// `used`, `unused` or `unknown`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Verdict::Used(..) => "used",
+            Verdict::Unused(_) => "unused",
+            Verdict::Unknown(_) => "unknown",
+        }
+    }
+
+    /// `used: 4 calls (2 read, 1 create, 1 edit) in 47 days of logs, …`.
+    pub fn describe(&self) -> String {
+        match self {
+            Verdict::Used(o, w) => format!("used: {} in {w}", o.calls_text()),
+            Verdict::Unused(w) => format!("unused: no call in {w}"),
+            Verdict::Unknown(why) => format!("usage unknown: {why}"),
+        }
+    }
+}
+
+impl ObjectUse {
+    /// The verbs the calls show (an unknown verb shows none).
+    pub fn used_access(&self) -> crate::model::ObjectAccess {
+        use crate::model::ObjectAccess;
+        let mut access = ObjectAccess::empty();
+        for (flag, n) in [
+            (ObjectAccess::CREATE, self.create),
+            (ObjectAccess::READ, self.read),
+            (ObjectAccess::EDIT, self.edit),
+            (ObjectAccess::DELETE, self.delete),
+        ] {
+            access.set(flag, n > 0);
+        }
+        access
+    }
+
+    /// `4 calls (2 read, 1 create, 1 edit)`; calls of unknown verb are
+    /// `1 of unknown verb`.
+    pub fn calls_text(&self) -> String {
+        let verbs: Vec<String> = [
+            ("read", self.read),
+            ("create", self.create),
+            ("edit", self.edit),
+            ("delete", self.delete),
+            ("of unknown verb", self.unknown),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(w, n)| format!("{n} {w}"))
+        .collect();
+        format!(
+            "{} call{} ({})",
+            self.calls,
+            if self.calls == 1 { "" } else { "s" },
+            verbs.join(", ")
+        )
+    }
+}
+
+impl Usage {
+    /// Whether the logs can judge what `username` used, or why not.
+    pub fn judges(&self, username: Option<&str>) -> Result<Window, String> {
+        if !self.has_logs() {
+            return Err("no usage logs in the org snapshot".into());
+        }
+        let Some(window) = self.calls else {
+            return Err("no API usage logs (ApiTotalUsage, API, RestApi, BulkApi) in the org snapshot".into());
+        };
+        let Some(username) = username else {
+            return Err("the integration's user is unknown".into());
+        };
+        if self.of(username).is_none() && self.unmatched_ids > 0 {
+            return Err("the logs name user ids that the users export does not hold; export the users with Id".into());
+        }
+        Ok(window)
+    }
+
+    /// What the logs say about `username`'s use of `object`.
+    pub fn verdict(&self, username: Option<&str>, object: &str, min_days: u32) -> Verdict<'_> {
+        let window = match self.judges(username) {
+            Ok(w) => w,
+            Err(why) => return Verdict::Unknown(why),
+        };
+        match username
+            .and_then(|u| self.of(u))
+            .and_then(|u| u.object(object))
+        {
+            Some(calls) => Verdict::Used(calls, window),
+            None if window.days() < i64::from(min_days) => Verdict::Unknown(format!(
+                "no call, but the logs cover only {}, less than min-usage-days ({min_days})",
+                window.covered()
+            )),
+            None => Verdict::Unused(window),
+        }
     }
 }
 
@@ -1033,6 +1156,7 @@ pub fn build(
             );
         }
     }
+    usage.unmatched_ids = unmatched.len();
     if !unmatched.is_empty() {
         let ids: Vec<&str> = unmatched.keys().map(String::as_str).collect();
         notes.push(format!(

@@ -654,6 +654,7 @@ impl Builder<'_> {
                         .iter()
                         .find(|n| n.code == rule.code())?
                         .reason
+                        .as_str()
                 };
                 Some(NotEvaluatedRow {
                     code: rule.code().to_owned(),
