@@ -75,6 +75,7 @@ pub fn build(input: &AuditInput) -> Audit {
         summary: b.summary(evaluated.len()),
         inventory: b.inventory(),
         matrix: b.matrix(lines),
+        usage: super::usage::tables(b.cx, &b.order),
         high_risk: b.high_risk(lines),
         findings: b.findings(lines),
         exceptions: b.exceptions(lines, &evaluated),
@@ -715,7 +716,7 @@ fn ip_range(start: &str, end: &str) -> String {
 }
 
 /// `C R E D VA MA`, the letters of the flags set.
-fn letters(flags: ObjectAccess) -> String {
+pub(super) fn letters(flags: ObjectAccess) -> String {
     LETTERS
         .iter()
         .filter(|(f, _)| flags.contains(*f))
