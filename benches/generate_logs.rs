@@ -13,12 +13,31 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 const OBJECTS: [&str; 12] = [
-    "Account", "Contact", "Opportunity", "Order", "OrderItem", "Case", "Lead", "Product2",
-    "Pricebook2", "Invoice__c", "Shipment__c", "Task",
+    "Account",
+    "Contact",
+    "Opportunity",
+    "Order",
+    "OrderItem",
+    "Case",
+    "Lead",
+    "Product2",
+    "Pricebook2",
+    "Invoice__c",
+    "Shipment__c",
+    "Task",
 ];
-const APPS: [&str; 4] = ["Orders Sync", "Orders Sync", "Orders Sync", "Dataloader Partner"];
+const APPS: [&str; 4] = [
+    "Orders Sync",
+    "Orders Sync",
+    "Orders Sync",
+    "Dataloader Partner",
+];
 const IPS: [&str; 5] = [
-    "198.51.100.7", "198.51.100.8", "198.51.100.9", "203.0.113.9", "Salesforce.com IP",
+    "198.51.100.7",
+    "198.51.100.8",
+    "198.51.100.9",
+    "203.0.113.9",
+    "Salesforce.com IP",
 ];
 const USERS: usize = 40;
 
@@ -61,7 +80,9 @@ fn main() {
     std::fs::create_dir_all(&snapshot).unwrap();
     std::fs::create_dir_all(&sets).unwrap();
     std::fs::write(out.join("sfdx-project.json"), "{\"packageDirectories\":[{\"path\":\"force-app\",\"default\":true}],\"sourceApiVersion\":\"64.0\"}\n").unwrap();
-    let mut ps = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>Orders Access</label>\n");
+    let mut ps = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <label>Orders Access</label>\n",
+    );
     for o in OBJECTS {
         let _ = write!(
             ps,
@@ -75,7 +96,9 @@ fn main() {
         "org-data = \"org-snapshot\"\n\n[[integration]]\nname = \"orders-sync\"\nuser = \"svc.user0@acme.example\"\npermission-sets = [\"Orders_Access\"]\nip-allowlist = [\"198.51.100.0/24\"]\n",
     )
     .unwrap();
-    let mut users = String::from("Id,Username,IsActive,UserType,LastLoginDate,Profile.Name,Profile.UserLicense.Name\n");
+    let mut users = String::from(
+        "Id,Username,IsActive,UserType,LastLoginDate,Profile.Name,Profile.UserLicense.Name\n",
+    );
     for u in 0..USERS {
         let _ = writeln!(
             users,
@@ -91,7 +114,9 @@ fn main() {
     let mut written = 0;
     let mut bytes = 0u64;
     for f in 0..files {
-        let day = start.checked_add(jiff::Span::new().days(f as i64 % 60)).unwrap();
+        let day = start
+            .checked_add(jiff::Span::new().days(f as i64 % 60))
+            .unwrap();
         let d = day.strftime("%Y%m%d").to_string();
         let iso = day.to_string();
         // One file in ten is a Login file, one in ten a RestApi file.
@@ -101,12 +126,19 @@ fn main() {
             _ => "ApiTotalUsage",
         };
         let header = match kind {
-            "Login" => "\"EVENT_TYPE\",\"TIMESTAMP\",\"REQUEST_ID\",\"ORGANIZATION_ID\",\"USER_ID\",\"LOGIN_TYPE\",\"API_TYPE\",\"USER_NAME\",\"LOGIN_STATUS\",\"SOURCE_IP\",\"TIMESTAMP_DERIVED\",\"CLIENT_IP\"",
-            "RestApi" => "\"EVENT_TYPE\",\"TIMESTAMP\",\"REQUEST_ID\",\"ORGANIZATION_ID\",\"USER_ID\",\"RUN_TIME\",\"CPU_TIME\",\"URI\",\"METHOD\",\"STATUS_CODE\",\"USER_AGENT\",\"ENTITY_NAME\",\"CONNECTED_APP_ID\",\"CLIENT_IP\",\"TIMESTAMP_DERIVED\"",
-            _ => "\"EVENT_TYPE\",\"TIMESTAMP\",\"REQUEST_ID\",\"ORGANIZATION_ID\",\"USER_ID\",\"API_FAMILY\",\"API_VERSION\",\"API_RESOURCE\",\"CLIENT_NAME\",\"HTTP_METHOD\",\"CLIENT_IP\",\"COUNTS_AGAINST_API_LIMIT\",\"CONNECTED_APP_ID\",\"ENTITY_NAME\",\"STATUS_CODE\",\"CONNECTED_APP_NAME\",\"USER_NAME\",\"TIMESTAMP_DERIVED\"",
+            "Login" => {
+                "\"EVENT_TYPE\",\"TIMESTAMP\",\"REQUEST_ID\",\"ORGANIZATION_ID\",\"USER_ID\",\"LOGIN_TYPE\",\"API_TYPE\",\"USER_NAME\",\"LOGIN_STATUS\",\"SOURCE_IP\",\"TIMESTAMP_DERIVED\",\"CLIENT_IP\""
+            }
+            "RestApi" => {
+                "\"EVENT_TYPE\",\"TIMESTAMP\",\"REQUEST_ID\",\"ORGANIZATION_ID\",\"USER_ID\",\"RUN_TIME\",\"CPU_TIME\",\"URI\",\"METHOD\",\"STATUS_CODE\",\"USER_AGENT\",\"ENTITY_NAME\",\"CONNECTED_APP_ID\",\"CLIENT_IP\",\"TIMESTAMP_DERIVED\""
+            }
+            _ => {
+                "\"EVENT_TYPE\",\"TIMESTAMP\",\"REQUEST_ID\",\"ORGANIZATION_ID\",\"USER_ID\",\"API_FAMILY\",\"API_VERSION\",\"API_RESOURCE\",\"CLIENT_NAME\",\"HTTP_METHOD\",\"CLIENT_IP\",\"COUNTS_AGAINST_API_LIMIT\",\"CONNECTED_APP_ID\",\"ENTITY_NAME\",\"STATUS_CODE\",\"CONNECTED_APP_NAME\",\"USER_NAME\",\"TIMESTAMP_DERIVED\""
+            }
         };
         let path = snapshot.join(format!("0AT5g00000{f:05}GAJ.csv"));
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).unwrap());
+        let mut w =
+            std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).unwrap());
         let mut line = String::with_capacity(512);
         line.push_str(header);
         line.push_str("\r\n");
@@ -123,22 +155,46 @@ fn main() {
             let req = rng.next() % 1_000_000_000;
             match kind {
                 "Login" => {
-                    let status = if rng.next() % 50 == 0 { "LOGIN_ERROR_INVALID_PASSWORD" } else { "LOGIN_NO_ERROR" };
-                    let _ = write!(line, "\"Login\",\"{ts}\",\"4e{req:09}\",\"00D5g000004TqZB\",\"{id}\",\"Remote Access Client\",\"\",\"svc.user{u}@acme.example\",\"{status}\",\"{ip}\",\"{tsd}\",\"{ip}\"\r\n");
+                    let status = if rng.next() % 50 == 0 {
+                        "LOGIN_ERROR_INVALID_PASSWORD"
+                    } else {
+                        "LOGIN_NO_ERROR"
+                    };
+                    let _ = write!(
+                        line,
+                        "\"Login\",\"{ts}\",\"4e{req:09}\",\"00D5g000004TqZB\",\"{id}\",\"Remote Access Client\",\"\",\"svc.user{u}@acme.example\",\"{status}\",\"{ip}\",\"{tsd}\",\"{ip}\"\r\n"
+                    );
                 }
                 "RestApi" => {
                     let method = rng.pick(&["GET", "GET", "GET", "POST", "PATCH", "DELETE"]);
-                    let _ = write!(line, "\"RestApi\",\"{ts}\",\"4e{req:09}\",\"00D5g000004TqZB\",\"{id}\",\"{}\",\"{}\",\"/services/data/v62.0/sobjects/{object}/a0B5g00000{req:05}\",\"{method}\",\"200\",\"Apache-HttpClient/4.5.14\",\"{object}\",\"0H45g000000OrSy\",\"{ip}\",\"{tsd}\"\r\n", rng.next() % 900, rng.next() % 90);
+                    let _ = write!(
+                        line,
+                        "\"RestApi\",\"{ts}\",\"4e{req:09}\",\"00D5g000004TqZB\",\"{id}\",\"{}\",\"{}\",\"/services/data/v62.0/sobjects/{object}/a0B5g00000{req:05}\",\"{method}\",\"200\",\"Apache-HttpClient/4.5.14\",\"{object}\",\"0H45g000000OrSy\",\"{ip}\",\"{tsd}\"\r\n",
+                        rng.next() % 900,
+                        rng.next() % 90
+                    );
                 }
                 _ => {
                     let app = rng.pick(&APPS);
                     let (family, resource, method) = match rng.next() % 10 {
-                        0..=4 => ("REST", format!("/v62.0/sobjects/{object}"), rng.pick(&["GET", "POST", "PATCH", "GET"])),
+                        0..=4 => (
+                            "REST",
+                            format!("/v62.0/sobjects/{object}"),
+                            rng.pick(&["GET", "POST", "PATCH", "GET"]),
+                        ),
                         5 | 6 => ("REST", "/v62.0/query".to_owned(), "GET"),
-                        7 | 8 => ("SOAP", rng.pick(&["query", "create", "update", "upsert", "delete"]).to_owned(), "POST"),
+                        7 | 8 => (
+                            "SOAP",
+                            rng.pick(&["query", "create", "update", "upsert", "delete"])
+                                .to_owned(),
+                            "POST",
+                        ),
                         _ => ("Bulk", "/v62.0/jobs/ingest".to_owned(), "POST"),
                     };
-                    let _ = write!(line, "\"ApiTotalUsage\",\"{ts}\",\"4e{req:09}\",\"00D5g000004TqZB\",\"{id}\",\"{family}\",\"62.0\",\"{resource}\",\"\",\"{method}\",\"{ip}\",\"1\",\"0H45g000000OrSy\",\"{object}\",\"200\",\"{app}\",\"svc.user{u}@acme.example\",\"{tsd}\"\r\n");
+                    let _ = write!(
+                        line,
+                        "\"ApiTotalUsage\",\"{ts}\",\"4e{req:09}\",\"00D5g000004TqZB\",\"{id}\",\"{family}\",\"62.0\",\"{resource}\",\"\",\"{method}\",\"{ip}\",\"1\",\"0H45g000000OrSy\",\"{object}\",\"200\",\"{app}\",\"svc.user{u}@acme.example\",\"{tsd}\"\r\n"
+                    );
                 }
             }
             w.write_all(line.as_bytes()).unwrap();
@@ -147,5 +203,8 @@ fn main() {
         }
         w.flush().unwrap();
     }
-    println!("{written} rows, {bytes} bytes, in {files} files under {}", snapshot.display());
+    println!(
+        "{written} rows, {bytes} bytes, in {files} files under {}",
+        snapshot.display()
+    );
 }

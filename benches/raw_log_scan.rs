@@ -10,7 +10,10 @@ fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(i) = args.iter().position(|a| a == "--threads") {
         let n: usize = args[i + 1].parse().expect("--threads N");
-        rayon::ThreadPoolBuilder::new().num_threads(n).build_global().unwrap();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .unwrap();
         args.drain(i..i + 2);
     }
     let dir = args.first().expect("raw_log_scan DIR");

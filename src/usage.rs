@@ -310,7 +310,10 @@ impl Usage {
             return Err("no usage logs in the org snapshot".into());
         }
         let Some(window) = self.calls else {
-            return Err("no API usage logs (ApiTotalUsage, API, RestApi, BulkApi) in the org snapshot".into());
+            return Err(
+                "no API usage logs (ApiTotalUsage, API, RestApi, BulkApi) in the org snapshot"
+                    .into(),
+            );
         };
         let Some(username) = username else {
             return Err("the integration's user is unknown".into());
@@ -707,6 +710,9 @@ pub fn bulk_verb(operation: &str) -> Verb {
 }
 
 fn read_log(log: &mut FileLog, mut input: impl BufRead) {
+    // Whether lines end in CRLF, as LogFile downloads do: the reader then
+    // places each record at the `\n` left over from the line before.
+    let mut crlf = false;
     let base = match input.fill_buf() {
         Ok(head) if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) => {
             log.errors.push(
@@ -715,8 +721,14 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
             );
             return;
         }
-        Ok(head) if head.starts_with(b"\xEF\xBB\xBF") => 3,
-        Ok(_) => 0,
+        Ok(head) => {
+            crlf = memchr::memchr(b'\n', head).is_some_and(|i| i > 0 && head[i - 1] == b'\r');
+            if head.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            }
+        }
         Err(e) => {
             log.errors.push(FileError::whole(
                 log.file,
@@ -774,7 +786,7 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
         let end = reader.position().byte() as usize + base;
         let start = record
             .position()
-            .map_or(start, |p| p.byte() as usize + base);
+            .map_or(start, |p| p.byte() as usize + base + usize::from(crlf));
         let raw = end.saturating_sub(start);
         // The line end is one or two bytes, or none at the end of the file.
         let values = record.as_slice().len() + record.len().saturating_sub(1);
@@ -1292,6 +1304,21 @@ ApiTotalUsage,20261001093012.1,0055g00000AbCdE,Contact,REST,/sobjects/Contact,GE
                 .read,
             1
         );
+    }
+
+    #[test]
+    fn cells_are_located_in_crlf_files_too() {
+        let text = "\"EVENT_TYPE\",\"TIMESTAMP\",\"USER_ID\"\r\n\"Login\",\"2026\",\"0055g00000AbCdE\"\r\n\"Login\",\"20261001093012.1\",\"x\"\r\n";
+        let log = read(text);
+        let found: Vec<&str> = log
+            .errors
+            .iter()
+            .map(|e| {
+                let s = e.span.unwrap();
+                &text[s.start as usize..s.end as usize]
+            })
+            .collect();
+        assert_eq!(found, ["\"2026\"", "\"x\""]);
     }
 
     #[test]

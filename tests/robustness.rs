@@ -327,13 +327,20 @@ fn mutated_event_logs_never_panic_and_errors_are_located() {
     for path in &seeds {
         let seed = std::fs::read(path).unwrap();
         let (rows, errors) = minpriv::usage::scan_log(&seed);
-        assert!(rows > 0 && errors.is_empty(), "{}: {errors:?}", path.display());
+        assert!(
+            rows > 0 && errors.is_empty(),
+            "{}: {errors:?}",
+            path.display()
+        );
         let mut all = vec![("as is".to_owned(), seed.clone())];
         all.extend(mutants(&seed, &mut rng));
         for (mutation, bytes) in all {
             tried += 1;
             let Ok((_, errors)) = catch_unwind(|| minpriv::usage::scan_log(&bytes)) else {
-                panic!("usage::scan_log panicked on {} ({mutation})", path.display());
+                panic!(
+                    "usage::scan_log panicked on {} ({mutation})",
+                    path.display()
+                );
             };
             for (span, message) in errors {
                 if let Some(span) = span {

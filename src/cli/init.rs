@@ -18,10 +18,10 @@ use crate::discover;
 use crate::integration::{Integration, Origin};
 use crate::model::ObjectAccess;
 use crate::orgdata::{Assigned, Snapshot};
-use crate::usage::Usage;
 use crate::parse::DEFAULT_MAX_FILE_SIZE;
 use crate::report::terminal_safe;
 use crate::source::display_path;
+use crate::usage::Usage;
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
