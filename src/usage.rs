@@ -584,11 +584,14 @@ struct RowPlace {
     start: usize,
     /// The row's length without its line end.
     len: usize,
+    /// Where the reader stands after the row: no span goes past it.
+    limit: usize,
 }
 
 impl RowPlace {
     fn span(&self) -> Span {
-        Span::new(self.start, self.start + self.len.max(1))
+        let start = self.start.min(self.limit);
+        Span::new(start, (start + self.len.max(1)).min(self.limit))
     }
 
     /// The span of cell `k` when the row's layout can be worked out from
@@ -599,15 +602,19 @@ impl RowPlace {
         let values = record.as_slice().len();
         let before: usize = (0..k).map(|i| record[i].len()).sum();
         let value = record.get(k).map_or(0, <[u8]>::len);
-        if self.len == values + n.saturating_sub(1) {
+        let span = if self.len == values + n.saturating_sub(1) {
             let at = self.start + before + k;
             Span::new(at, at + value)
-        } else if self.len == values + 3 * n - 1 {
+        } else if self.len == (values + 3 * n).saturating_sub(1) {
             let at = self.start + before + 3 * k;
             Span::new(at, at + value + 2)
         } else {
-            self.span()
+            return self.span();
+        };
+        if span.end as usize > self.limit {
+            return self.span();
         }
+        span
     }
 }
 
@@ -790,13 +797,17 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
         let raw = end.saturating_sub(start);
         // The line end is one or two bytes, or none at the end of the file.
         let values = record.as_slice().len() + record.len().saturating_sub(1);
-        let quoted = record.as_slice().len() + 3 * record.len() - 1;
+        let quoted = (record.as_slice().len() + 3 * record.len()).saturating_sub(1);
         let len = [0, 1, 2]
             .into_iter()
             .map(|t| raw.saturating_sub(t))
             .find(|l| *l == values || *l == quoted)
             .unwrap_or(raw);
-        let place = RowPlace { start, len };
+        let place = RowPlace {
+            start,
+            len,
+            limit: end,
+        };
         if let Err(message) = read_row(log, &mut reading, &columns, event_type, &record, &place) {
             if log.errors.len() < MAX_ERRORS {
                 log.error(message.0, message.1);
