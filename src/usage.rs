@@ -664,62 +664,101 @@ fn id15(id: &str) -> Option<&str> {
         .then(|| &id[..15])
 }
 
+/// Whether `hay` contains `needle` (ASCII, any case).
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Which of `names` `word` is (ASCII, any case).
+fn one_of(word: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(word))
+}
+
 /// REST: the verb of an HTTP method on a resource.
 pub fn rest_verb(method: &str, resource: &str) -> Verb {
-    let r = resource.to_ascii_lowercase();
-    if r.contains("composite") || r.contains("/batch") {
+    if contains_ci(resource, "composite") || contains_ci(resource, "/batch") {
         return Verb::Unknown;
     }
-    if r.contains("query") || r.contains("search") {
+    if contains_ci(resource, "query") || contains_ci(resource, "search") {
         return Verb::Read;
     }
-    match method.trim().to_ascii_uppercase().as_str() {
-        "GET" | "HEAD" => Verb::Read,
-        "POST" => Verb::Create,
-        "PATCH" | "PUT" => {
-            // `sobjects/Account/External_Id__c/42`: upsert by external id.
-            let after = r.split_once("sobjects/").map_or("", |(_, a)| a);
-            if after.split('/').filter(|s| !s.is_empty()).count() >= 3 {
-                Verb::Upsert
-            } else {
-                Verb::Edit
-            }
+    let method = method.trim();
+    if one_of(method, &["GET", "HEAD"]) {
+        Verb::Read
+    } else if method.eq_ignore_ascii_case("POST") {
+        Verb::Create
+    } else if one_of(method, &["PATCH", "PUT"]) {
+        // `sobjects/Account/External_Id__c/42`: upsert by external id.
+        let lower = resource.to_ascii_lowercase();
+        let after = lower.split_once("sobjects/").map_or("", |(_, a)| a);
+        if after.split('/').filter(|s| !s.is_empty()).count() >= 3 {
+            Verb::Upsert
+        } else {
+            Verb::Edit
         }
-        "DELETE" => Verb::Delete,
-        _ => Verb::Unknown,
+    } else if method.eq_ignore_ascii_case("DELETE") {
+        Verb::Delete
+    } else {
+        Verb::Unknown
     }
 }
 
 /// SOAP: the verb of a call.
 pub fn soap_verb(call: &str) -> Verb {
-    match call.trim().to_ascii_lowercase().as_str() {
-        "query" | "queryall" | "querymore" | "retrieve" | "search" | "getupdated"
-        | "getdeleted" | "describesobject" | "describesobjects" => Verb::Read,
-        "create" => Verb::Create,
-        "update" => Verb::Edit,
-        "upsert" => Verb::Upsert,
-        "delete" | "undelete" | "harddelete" => Verb::Delete,
-        _ => Verb::Unknown,
+    let call = call.trim();
+    if one_of(
+        call,
+        &[
+            "query",
+            "queryAll",
+            "queryMore",
+            "retrieve",
+            "search",
+            "getUpdated",
+            "getDeleted",
+            "describeSObject",
+            "describeSObjects",
+        ],
+    ) {
+        Verb::Read
+    } else if call.eq_ignore_ascii_case("create") {
+        Verb::Create
+    } else if call.eq_ignore_ascii_case("update") {
+        Verb::Edit
+    } else if call.eq_ignore_ascii_case("upsert") {
+        Verb::Upsert
+    } else if one_of(call, &["delete", "undelete", "hardDelete"]) {
+        Verb::Delete
+    } else {
+        Verb::Unknown
     }
 }
 
 /// Bulk API (1 and 2.0): the verb of a job's operation; a job without its
 /// operation does not say.
 pub fn bulk_verb(operation: &str) -> Verb {
-    match operation.trim().to_ascii_lowercase().as_str() {
-        "insert" => Verb::Create,
-        "update" => Verb::Edit,
-        "upsert" => Verb::Upsert,
-        "delete" | "harddelete" => Verb::Delete,
-        "query" | "queryall" => Verb::Read,
-        _ => Verb::Unknown,
+    let op = operation.trim();
+    if op.eq_ignore_ascii_case("insert") {
+        Verb::Create
+    } else if op.eq_ignore_ascii_case("update") {
+        Verb::Edit
+    } else if op.eq_ignore_ascii_case("upsert") {
+        Verb::Upsert
+    } else if one_of(op, &["delete", "hardDelete"]) {
+        Verb::Delete
+    } else if one_of(op, &["query", "queryAll"]) {
+        Verb::Read
+    } else {
+        Verb::Unknown
     }
 }
 
 fn read_log(log: &mut FileLog, mut input: impl BufRead) {
     // Whether lines end in CRLF, as LogFile downloads do: the reader then
     // places each record at the `\n` left over from the line before.
-    let mut crlf = false;
+    let crlf;
     let base = match input.fill_buf() {
         Ok(head) if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) => {
             log.errors.push(
@@ -771,6 +810,7 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
     };
     let mut reading = Reading {
         users: HashMap::new(),
+        aggs: vec![],
         last: None,
         kind_cache: (Vec::new(), None),
         errors_over: 0,
@@ -825,16 +865,18 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
             ),
         ));
     }
-    let mut users: Vec<(LogUser, UserAgg)> = reading.users.into_iter().collect();
+    let mut users = reading.aggs;
     users.sort_by(|a, b| format!("{:?}", a.0).cmp(&format!("{:?}", b.0)));
     log.users = users;
 }
 
 /// The state of one file's reading.
 struct Reading {
-    users: HashMap<LogUser, UserAgg>,
-    /// The last row's user id / name bytes and key: rows come in runs.
-    last: Option<(Vec<u8>, LogUser)>,
+    /// Index into `aggs`.
+    users: HashMap<LogUser, usize>,
+    aggs: Vec<(LogUser, UserAgg)>,
+    /// The last row's user id / name bytes and index: rows come in runs.
+    last: Option<(Vec<u8>, usize)>,
     /// The last `EVENT_TYPE` value and what it is.
     kind_cache: (Vec<u8>, Option<Kind>),
     errors_over: u64,
@@ -918,8 +960,8 @@ fn read_row(
         log.unattributed += 1;
         return Ok(());
     }
-    let key = match &reading.last {
-        Some((bytes, key)) if bytes == key_bytes.as_bytes() => key.clone(),
+    let user = match &reading.last {
+        Some((bytes, index)) if bytes == key_bytes.as_bytes() => *index,
         _ => {
             let key = if id.is_empty() {
                 LogUser::Name(name.to_lowercase())
@@ -937,8 +979,13 @@ fn read_row(
                         .to_owned(),
                 )
             };
-            reading.last = Some((key_bytes.as_bytes().to_vec(), key.clone()));
-            key
+            let next = reading.aggs.len();
+            let index = *reading.users.entry(key.clone()).or_insert(next);
+            if index == next {
+                reading.aggs.push((key, UserAgg::default()));
+            }
+            reading.last = Some((key_bytes.as_bytes().to_vec(), index));
+            index
         }
     };
     // What: read every value before the row counts, so a malformed one
@@ -964,12 +1011,14 @@ fn read_row(
             let resource = text(columns.api_resource)?;
             let method = text(columns.http_method)?;
             if !entity.is_empty() {
-                let f = family.to_ascii_lowercase();
-                let verb = if f == "rest" {
+                let verb = if family.eq_ignore_ascii_case("REST") {
                     Some(rest_verb(method, resource))
-                } else if f == "soap" {
+                } else if family.eq_ignore_ascii_case("SOAP") {
                     Some(soap_verb(resource))
-                } else if f.starts_with("apex") {
+                } else if family
+                    .get(..4)
+                    .is_some_and(|f| f.eq_ignore_ascii_case("apex"))
+                {
                     // Apex REST / SOAP: the objects the code touches are
                     // not logged.
                     None
@@ -1009,7 +1058,7 @@ fn read_row(
         }
     }
 
-    let agg = reading.users.entry(key).or_default();
+    let agg = &mut reading.aggs[user].1;
     if agg.user_name.is_none() && !name.is_empty() {
         agg.user_name = Some(name.to_owned());
     }

@@ -148,9 +148,7 @@ struct Entry {
     apps: Vec<String>,
     from_app: bool,
     from_snapshot: bool,
-    /// The `[integration.objects]` contract drafted from the usage logs:
-    /// `(object, words, comment)`, and what the logs cover.
-    objects: Option<(Vec<(String, String, Option<String>)>, String)>,
+    objects: Option<DraftContract>,
 }
 
 /// An integration profile no entry uses.
@@ -421,12 +419,13 @@ impl Draft {
     }
 }
 
+/// The `[integration.objects]` contract drafted from the usage logs:
+/// `(object, words, comment)` lines, and what the logs cover.
+type DraftContract = (Vec<(String, String, Option<String>)>, String);
+
 /// The access contract the usage logs show `user` needs: each object it
 /// called, with the verbs of the calls (`read` when no verb is known).
-fn contract_from_use(
-    usage: &Usage,
-    user: &str,
-) -> Option<(Vec<(String, String, Option<String>)>, String)> {
+fn contract_from_use(usage: &Usage, user: &str) -> Option<DraftContract> {
     let window = usage.judges(Some(user)).ok()?;
     let used = usage.of(user)?;
     let objects = used
