@@ -25,5 +25,6 @@ pub mod orgdata;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod usage;

@@ -361,7 +361,7 @@ fn unquote(cell: &[u8]) -> &[u8] {
 
 /// Whether the CSV file at `path` is an event log file, by its header.
 pub fn is_event_log(path: &Path) -> bool {
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok((file, _)) = crate::source::open_regular(path, u64::MAX) else {
         return false;
     };
     let mut line = vec![];
@@ -524,23 +524,14 @@ pub fn read_logs(files: &[(PathBuf, FileId)], max_file_size: u64) -> Vec<FileLog
 
 fn read_log_file(path: &Path, file: FileId, max_file_size: u64) -> FileLog {
     let mut log = FileLog::new(file);
-    let limit = max_file_size.min(u32::MAX as u64);
-    let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m.len())));
-    let (f, len) = match opened {
-        Ok(x) => x,
-        Err(e) => {
-            log.errors
-                .push(FileError::whole(file, format!("cannot read the file: {e}")));
+    let limit = max_file_size.clamp(1, u32::MAX as u64);
+    let f = match crate::source::open_regular(path, limit) {
+        Ok((f, _)) => f,
+        Err(message) => {
+            log.errors.push(FileError::whole(file, message));
             return log;
         }
     };
-    if len > limit {
-        log.errors.push(FileError::whole(
-            file,
-            format!("the file is larger than the limit of {limit} bytes (--max-file-size)"),
-        ));
-        return log;
-    }
     // `take` keeps a file that grows while it is read inside the limit.
     read_log(&mut log, BufReader::with_capacity(1 << 18, f.take(limit)));
     log
