@@ -28,3 +28,4 @@ pub mod report;
 pub mod rules;
 pub mod secrets;
 pub mod source;
+pub mod usage;
