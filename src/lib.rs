@@ -18,6 +18,7 @@ pub mod diff;
 pub mod discover;
 pub mod engine;
 pub mod guard;
+pub mod identity;
 pub mod integration;
 pub mod ip;
 pub mod model;

@@ -266,9 +266,13 @@ pub fn run(
         .iter()
         .map(|d| {
             let text = match d.format {
-                Format::Text => {
-                    report::text::render(&run, &mut texts, stdout_color && d.file.is_none())
-                }
+                Format::Text => report::identities::render_text(
+                    &run,
+                    org,
+                    integrations,
+                    &mut texts,
+                    stdout_color && d.file.is_none(),
+                ),
                 Format::Json => report::json::render(&run, &mut texts),
                 Format::Sarif => report::sarif::render(&run, &mut texts),
                 Format::Github => report::github::render(&run, &mut texts),

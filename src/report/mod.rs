@@ -5,6 +5,7 @@ pub mod audit;
 pub mod diff;
 pub mod github;
 pub mod gitlab;
+pub mod identities;
 pub mod json;
 pub mod junit;
 pub mod sarif;

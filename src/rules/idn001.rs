@@ -34,7 +34,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 let app = &cx.org.apps[a];
                 format!("{}:{}", app.kind.type_name(), cx.org.name(app.name))
             }
-            Origin::Snapshot(_) => format!("User:{user}"),
+            Origin::Snapshot(_) | Origin::Discovered(_) => format!("User:{user}"),
         };
         let mut finding = Finding::new(
             loc,

@@ -18,6 +18,7 @@ mod idn002;
 mod idn003;
 mod idn004;
 mod idn005;
+mod idn006;
 mod lic001;
 mod lic002;
 mod net001;
@@ -92,6 +93,7 @@ pub static ALL: &[RuleDef] = &[
     idn003::RULE,
     idn004::RULE,
     idn005::RULE,
+    idn006::RULE,
     lic001::RULE,
     lic002::RULE,
     net001::RULE,

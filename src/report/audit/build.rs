@@ -284,6 +284,15 @@ impl Builder<'_> {
                         "an active integration user in the org snapshot, which no inventory entry lists"
                             .to_owned(),
                     ),
+                    Origin::Discovered(_) => Some(format!(
+                        "found in the metadata ({}), which no inventory entry lists",
+                        integration
+                            .evidence
+                            .iter()
+                            .map(|e| e.detail.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
                 };
                 InventoryRow {
                     name: integration.name.clone(),
