@@ -233,7 +233,7 @@ mod tests {
         assert_eq!(hit("RPM Integration Profile").as_deref(), Some("Integration"));
         assert_eq!(hit("Data Migration").as_deref(), Some("Migration"));
         assert_eq!(hit("DataLoader_Users").as_deref(), Some("Data Loader"));
-        assert_eq!(hit("MuleSoft_Connector").as_deref(), Some("Mulesoft"));
+        assert_eq!(hit("MuleSoft_Sync_Role").as_deref(), Some("Mulesoft"));
         assert_eq!(hit("OrgWide_API_Only_User_System").as_deref(), Some("API"));
         assert_eq!(hit("GREX_System_User_CRE").as_deref(), Some("System User"));
         // Words inside other words are not words.

@@ -543,19 +543,29 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
     let mut held_profiles = vec![false; holders.profiles.len()];
     let mut held_sets = vec![false; holders.permission_sets.len()];
     for integration in list.iter_mut() {
-        let held: Vec<Holder> = integration
+        // What the user holds directly and through its groups.
+        let through_groups = integration.groups.iter().flat_map(|&g| {
+            org.groups[g]
+                .permission_sets
+                .iter()
+                .flat_map(|r| org.permission_sets_named(org.name(r.name)))
+        });
+        let mut held: Vec<Holder> = integration
             .profiles
             .iter()
             .map(|&p| Holder::Profile(p))
             .chain(integration.permission_sets.iter().map(|&s| Holder::PermissionSet(s)))
+            .chain(through_groups.map(Holder::PermissionSet))
             .collect();
+        held.dedup();
         for holder in held {
             match holder {
                 Holder::Profile(p) => held_profiles[p] = true,
                 Holder::PermissionSet(s) => held_sets[s] = true,
             }
             let title = holder_title(org, holder);
-            for e in holders.of(holder) {
+            // A name adds nothing to an identity found otherwise.
+            for e in holders.of(holder).iter().filter(|e| e.kind != EvidenceKind::Name) {
                 integration.evidence.push(Evidence {
                     detail: format!("{title}: {}", e.detail),
                     ..e.clone()

@@ -363,6 +363,7 @@ fn write_example(dir: &Path, code: &str, info: &str, body: &str, n: usize) {
             std::fs::create_dir_all(&snapshot).unwrap();
             std::fs::write(snapshot.join(format!("example-{n}.{format}")), body).unwrap();
         }
+        Some("forceignore") => std::fs::write(dir.join(".forceignore"), body).unwrap(),
         Some("xml") => {
             let path = dir.join("force-app/main/default").join(example_path(body));
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();

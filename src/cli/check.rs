@@ -242,7 +242,7 @@ pub fn run(
     }
     let baselined = baseline.as_ref().map_or(0, |b| b.apply(&mut findings));
 
-    let summary = Summary::of(
+    let mut summary = Summary::of(
         files,
         integrations.list.len(),
         rules.len(),
@@ -250,6 +250,7 @@ pub fn run(
         &findings,
         baselined,
     );
+    summary.forceignored(&org.hidden_by_forceignore);
     let run = Run {
         sources: &org.sources,
         rules: &rules,
@@ -329,6 +330,17 @@ fn closing_line(run: &Run, millis: u128, color: bool) -> String {
     );
     if s.suppressed > 0 {
         line.push_str(&format!(", {} suppressed", s.suppressed));
+    }
+    if !s.forceignored.is_empty() {
+        let hid: Vec<String> = s
+            .forceignored
+            .iter()
+            .map(|(kind, n)| match n {
+                1 => format!("1 {}", kind.trim_end_matches('s')),
+                _ => format!("{n} {kind}"),
+            })
+            .collect();
+        line.push_str(&format!("; .forceignore hid {}", hid.join(", ")));
     }
     let failed = run.errors.len() + run.internal_errors.len();
     if failed > 0 {

@@ -13,6 +13,8 @@ use crate::access::Holder;
 use crate::integration::{Integrations, Origin};
 use crate::model::Org;
 
+/// How many pieces of evidence a block shows.
+const EVIDENCE_SHOWN: usize = 4;
 /// How many findings a block shows.
 const WORST_SHOWN: usize = 3;
 /// Lines are cut to this many characters.
@@ -97,11 +99,18 @@ pub fn summary(org: &Org, integrations: &Integrations, findings: &[Finding]) -> 
                 .collect();
             line(&mut out, "sets", &sets.join(", "));
         }
-        for (n, e) in integration.evidence.iter().enumerate() {
+        for (n, e) in integration.evidence.iter().take(EVIDENCE_SHOWN).enumerate() {
             line(
                 &mut out,
                 if n == 0 { "evidence" } else { "" },
                 &format!("{}: {}", e.kind.label(), e.detail),
+            );
+        }
+        if integration.evidence.len() > EVIDENCE_SHOWN {
+            line(
+                &mut out,
+                "",
+                &format!("and {} more", integration.evidence.len() - EVIDENCE_SHOWN),
             );
         }
         if integration.suspect.is_some() {

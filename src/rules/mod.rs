@@ -19,6 +19,7 @@ mod idn003;
 mod idn004;
 mod idn005;
 mod idn006;
+mod idn007;
 mod lic001;
 mod lic002;
 mod net001;
@@ -34,6 +35,7 @@ mod prf002;
 mod prf003;
 mod ref001;
 mod ref002;
+mod ref003;
 
 use crate::access::{Grant, Holder};
 use crate::engine::{Context, ExceptionUse, Finding, Findings};
@@ -94,6 +96,7 @@ pub static ALL: &[RuleDef] = &[
     idn004::RULE,
     idn005::RULE,
     idn006::RULE,
+    idn007::RULE,
     lic001::RULE,
     lic002::RULE,
     net001::RULE,
@@ -109,6 +112,7 @@ pub static ALL: &[RuleDef] = &[
     prf003::RULE,
     ref001::RULE,
     ref002::RULE,
+    ref003::RULE,
 ];
 
 /// Findings about granting elements, gathered across integrations: an
