@@ -518,11 +518,6 @@ fn holder_evidence(
         if let Some(api_only) = org.api_only_permission(&set.grants) {
             evidence.push(Evidence { kind: EvidenceKind::Licence, detail: "grants ApiUserOnly".to_owned(), loc: Some(api_only.site.key_loc()) });
         }
-        if let Some(licence) = &set.license
-            && crate::model::permissions::is_integration_psl(org.name(licence.value))
-        {
-            evidence.push(Evidence { kind: EvidenceKind::Licence, detail: "carries the Salesforce API Integration permission set licence".to_owned(), loc: Some(licence.loc) });
-        }
         let name = org.name(set.header.name);
         if !config.lint.is_human_permission_set(name, set.label.as_deref())
             && let Some(word) = identity::name_evidence(name, set.label.as_deref(), &app_labels)

@@ -180,7 +180,7 @@ impl PerGrant {
                 ComponentKind::Profile => format!("profile `{name}`"),
                 _ => format!("permission set `{name}`"),
             };
-            let users = users_suffix(&item.integrations);
+            let users = users_suffix(&others_than(&item.integrations, name));
             let mut finding =
                 Finding::new(item.grant.site.key_loc(), message(&item, &holder, &users))
                     .component(kind, name)
@@ -313,7 +313,17 @@ pub(crate) fn integration_profiles<'a>(
 /// Shared by the profile rules: the integration a finding names, and the
 /// suffix that lists who uses the profile.
 fn profile_users(cx: &Context, profile: usize) -> (Vec<String>, String) {
-    users(cx.integrations.names_for_profile(profile))
+    let (names, _) = users(cx.integrations.names_for_profile(profile));
+    let holder = cx.org.name(cx.org.profiles[profile].header.name);
+    let suffix = users_suffix(&others_than(&names, holder));
+    (names, suffix)
+}
+
+/// The integrations of a finding but one discovered from the holder
+/// itself, which is named after it: "(integration X)" after "profile
+/// `X`" says nothing.
+pub(crate) fn others_than(names: &[String], holder: &str) -> Vec<String> {
+    names.iter().filter(|n| *n != holder).cloned().collect()
 }
 
 /// Shared by the app rules: the integration a finding names (declared or
