@@ -262,11 +262,28 @@ impl Integrations {
         let holders = holder_evidence(org, config, &managed_profiles, &managed_permission_sets);
         // An app's run-as user holds what the app pre-authorizes, as far as
         // the metadata tells: the worst case counts (SPEC §2).
+        // A declared integration's own lists win: what the app
+        // pre-authorizes fills in only what the entry leaves out.
         for integration in &mut list {
-            if let Origin::App(a) = integration.origin {
+            let (fill_profiles, fill_sets) = match integration.origin {
+                Origin::App(_) => (true, true),
+                Origin::Declared(d) => {
+                    let decl = &config.integrations[d];
+                    (
+                        decl.profile.is_none(),
+                        decl.permission_sets.is_empty() && decl.permission_set_groups.is_empty(),
+                    )
+                }
+                Origin::Snapshot(_) | Origin::Discovered(_) => (false, false),
+            };
+            for &a in &integration.apps.clone() {
                 let (profiles, sets) = pre_authorized(org, a, &managed_profiles, &managed_permission_sets);
-                union(&mut integration.profiles, profiles);
-                union(&mut integration.permission_sets, sets);
+                if fill_profiles {
+                    union(&mut integration.profiles, profiles);
+                }
+                if fill_sets {
+                    union(&mut integration.permission_sets, sets);
+                }
             }
         }
         if let Some(snapshot) = snapshot {

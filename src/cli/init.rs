@@ -147,6 +147,8 @@ struct Entry {
     apps: Vec<String>,
     from_app: bool,
     from_snapshot: bool,
+    /// The snapshot filled in its assignments.
+    assigned_by_snapshot: bool,
 }
 
 /// An integration profile or permission set no entry uses.
@@ -199,9 +201,19 @@ impl Draft {
                     }
                     // What the app pre-authorizes, as the shared resolution
                     // attaches it to the app's integration.
-                    let profile = match integration.profiles.as_slice() {
+                    // A profile the metadata does not hold is still named.
+                    let profiles: Vec<&str> = if integration.profiles.is_empty() {
+                        app.profiles.iter().map(|r| org.name(r.name)).collect()
+                    } else {
+                        integration
+                            .profiles
+                            .iter()
+                            .map(|&p| org.name(org.profiles[p].header.name))
+                            .collect()
+                    };
+                    let profile = match profiles.as_slice() {
                         [only] => Some((
-                            org.name(org.profiles[*only].header.name).to_owned(),
+                            only.to_string(),
                             "guess: the only profile the app pre-authorizes; check the user's profile".to_owned(),
                         )),
                         _ => None,
@@ -211,11 +223,17 @@ impl Draft {
                         user,
                         found,
                         profile,
-                        permission_sets: vec![],
+                        // What the app pre-authorizes, as `check` counts it.
+                        permission_sets: integration
+                            .permission_sets
+                            .iter()
+                            .map(|&s| org.name(org.permission_sets[s].header.name).to_owned())
+                            .collect(),
                         groups: vec![],
                         apps: vec![app_name],
                         from_app: true,
                         from_snapshot: false,
+                        assigned_by_snapshot: false,
                     }
                 }
                 Origin::Snapshot(u) => {
@@ -240,6 +258,7 @@ impl Draft {
                         apps: vec![],
                         from_app: false,
                         from_snapshot: true,
+                        assigned_by_snapshot: true,
                     }
                 }
             };
@@ -366,8 +385,13 @@ impl Draft {
             if !entry.permission_sets.is_empty() {
                 let _ = writeln!(
                     out,
-                    "permission-sets = {}   {snapshot_says}",
-                    list(&entry.permission_sets)
+                    "permission-sets = {}   {}",
+                    list(&entry.permission_sets),
+                    if entry.from_snapshot || entry.assigned_by_snapshot {
+                        snapshot_says
+                    } else {
+                        "# guess: what the app pre-authorizes"
+                    }
                 );
             }
             if !entry.groups.is_empty() {
@@ -434,6 +458,11 @@ fn assigned(snapshot: &Snapshot, integration: &Integration, entry: &mut Entry) {
         return;
     };
     let record = &snapshot.users[u];
+    if snapshot.assignments_of(&record.username.value).next().is_some() {
+        // The org's assignments replace the guess from the app.
+        entry.permission_sets.clear();
+        entry.assigned_by_snapshot = true;
+    }
     if let Some(profile) = &record.profile.value {
         entry.profile = Some((profile.clone(), "as the org snapshot assigns it".into()));
     }
