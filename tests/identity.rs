@@ -270,3 +270,14 @@ fn init_and_check_agree_on_the_identities() {
     assert!(draft.contains("# Integration profile `Integration User` (its name contains"), "{draft}");
     assert!(draft.contains("human-profiles = [\"Integration User\"]"), "{draft}");
 }
+
+#[test]
+fn the_audit_report_lists_the_admin_clones_high_risk_permissions() {
+    let out = minpriv()
+        .args(["report", &format!("{P}/admin-clone/fire"), "--format", "markdown"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(!text.contains("No integration holds a high-risk system permission"), "{text}");
+    assert!(text.contains("| Integration User | ModifyAllData |"), "{text}");
+}

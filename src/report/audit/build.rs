@@ -76,6 +76,12 @@ pub fn build(input: &AuditInput) -> Audit {
         inventory: b.inventory(),
         matrix: b.matrix(lines),
         high_risk: b.high_risk(lines),
+        admin_findings: b
+            .run
+            .findings
+            .iter()
+            .filter(|f| matches!(f.code, "ADM001" | "ADM002"))
+            .count(),
         findings: b.findings(lines),
         exceptions: b.exceptions(lines, &evaluated),
         checks: b.checks(&evaluated),
