@@ -316,9 +316,16 @@ fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError
         human_profiles: raw.lint.human_profiles,
         human_permission_sets: raw.lint.human_permission_sets,
     };
-    for name in lint.human_profiles.iter().chain(&lint.human_permission_sets) {
+    for name in lint
+        .human_profiles
+        .iter()
+        .chain(&lint.human_permission_sets)
+    {
         if name.get_ref().trim().is_empty() {
-            errors.push(ConfigError::at(name.span(), "an empty name dismisses nothing"));
+            errors.push(ConfigError::at(
+                name.span(),
+                "an empty name dismisses nothing",
+            ));
         }
     }
 

@@ -419,7 +419,9 @@ impl ForceIgnore {
             if let Some(m) = self.matcher(dir) {
                 match m.matched_path_or_any_parents(path, is_dir) {
                     Match::Ignore(glob) => {
-                        let file = glob.from().map_or_else(|| dir.join(FORCEIGNORE), Path::to_path_buf);
+                        let file = glob
+                            .from()
+                            .map_or_else(|| dir.join(FORCEIGNORE), Path::to_path_buf);
                         self.ignored
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
@@ -442,8 +444,10 @@ impl ForceIgnore {
         excluded: &dyn Fn(&Path) -> bool,
     ) -> Vec<Hidden> {
         let ignored = std::mem::take(&mut *self.ignored.lock().unwrap_or_else(|p| p.into_inner()));
-        let mut per_pattern: std::collections::BTreeMap<(PathBuf, String), std::collections::BTreeMap<FileKind, usize>> =
-            Default::default();
+        let mut per_pattern: std::collections::BTreeMap<
+            (PathBuf, String),
+            std::collections::BTreeMap<FileKind, usize>,
+        > = Default::default();
         let mut seen = HashSet::new();
         for (path, is_dir, file, pattern) in ignored {
             if !seen.insert(path.clone()) {

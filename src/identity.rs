@@ -136,10 +136,7 @@ fn contains_run(words: &[String], term: &str) -> bool {
 /// [`INTEGRATION_WORDS`], or the label of an app in `app_labels` (quoted
 /// as written). `None` for a name that reads as a person's.
 pub fn name_evidence(name: &str, label: Option<&str>, app_labels: &[&str]) -> Option<String> {
-    let texts: Vec<Vec<String>> = std::iter::once(name)
-        .chain(label)
-        .map(words)
-        .collect();
+    let texts: Vec<Vec<String>> = std::iter::once(name).chain(label).map(words).collect();
     // The longest word first: `Integrations` says more than `Integration`.
     let mut terms: Vec<&str> = INTEGRATION_WORDS.to_vec();
     terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -222,7 +219,10 @@ mod tests {
     fn words_split_at_camel_case_and_separators() {
         assert_eq!(words("APIUser"), ["api", "user"]);
         assert_eq!(words("MuleSoft_Connector"), ["mule", "soft", "connector"]);
-        assert_eq!(words("2cloudnine Payroll User"), ["2", "cloudnine", "payroll", "user"]);
+        assert_eq!(
+            words("2cloudnine Payroll User"),
+            ["2", "cloudnine", "payroll", "user"]
+        );
         assert_eq!(words("X2Cloudnine"), ["x", "2", "cloudnine"]);
     }
 
@@ -230,7 +230,10 @@ mod tests {
     fn integration_words_are_whole_words() {
         let hit = |name: &str| name_evidence(name, None, &[]);
         assert_eq!(hit("Integration User").as_deref(), Some("Integration"));
-        assert_eq!(hit("RPM Integration Profile").as_deref(), Some("Integration"));
+        assert_eq!(
+            hit("RPM Integration Profile").as_deref(),
+            Some("Integration")
+        );
         assert_eq!(hit("Data Migration").as_deref(), Some("Migration"));
         assert_eq!(hit("DataLoader_Users").as_deref(), Some("Data Loader"));
         assert_eq!(hit("MuleSoft_Sync_Role").as_deref(), Some("Mulesoft"));

@@ -277,7 +277,8 @@ impl Integrations {
                 Origin::Snapshot(_) | Origin::Discovered(_) => (false, false),
             };
             for &a in &integration.apps.clone() {
-                let (profiles, sets) = pre_authorized(org, a, &managed_profiles, &managed_permission_sets);
+                let (profiles, sets) =
+                    pre_authorized(org, a, &managed_profiles, &managed_permission_sets);
                 if fill_profiles {
                     union(&mut integration.profiles, profiles);
                 }
@@ -450,12 +451,21 @@ fn pre_authorized(
     let mut profiles = vec![];
     for r in &app.profiles {
         let found = org.profiles_named(org.name(r.name));
-        union(&mut profiles, found.into_iter().filter(|&p| managed_profiles[p].is_none()).collect());
+        union(
+            &mut profiles,
+            found
+                .into_iter()
+                .filter(|&p| managed_profiles[p].is_none())
+                .collect(),
+        );
     }
     let mut sets = vec![];
     for r in &app.permission_sets {
         let found = org.permission_sets_named(org.name(r.name));
-        union(&mut sets, found.into_iter().filter(|&s| !managed_sets[s]).collect());
+        union(
+            &mut sets,
+            found.into_iter().filter(|&s| !managed_sets[s]).collect(),
+        );
     }
     (profiles, sets)
 }
@@ -491,18 +501,30 @@ fn holder_evidence(
         if !app.is_integration_app() {
             continue;
         }
-        let by = format!("pre-authorized by {} `{}`", app.kind.label(), org.name(app.name));
+        let by = format!(
+            "pre-authorized by {} `{}`",
+            app.kind.label(),
+            org.name(app.name)
+        );
         for r in &app.profiles {
             for p in org.profiles_named(org.name(r.name)) {
                 if managed_profiles[p].is_none() && !has(&profiles[p], &by) {
-                    profiles[p].push(Evidence { kind: EvidenceKind::PreAuthorized, detail: by.clone(), loc: Some(r.loc) });
+                    profiles[p].push(Evidence {
+                        kind: EvidenceKind::PreAuthorized,
+                        detail: by.clone(),
+                        loc: Some(r.loc),
+                    });
                 }
             }
         }
         for r in &app.permission_sets {
             for s in org.permission_sets_named(org.name(r.name)) {
                 if !managed_sets[s] && !has(&permission_sets[s], &by) {
-                    permission_sets[s].push(Evidence { kind: EvidenceKind::PreAuthorized, detail: by.clone(), loc: Some(r.loc) });
+                    permission_sets[s].push(Evidence {
+                        kind: EvidenceKind::PreAuthorized,
+                        detail: by.clone(),
+                        loc: Some(r.loc),
+                    });
                 }
             }
         }
@@ -514,17 +536,33 @@ fn holder_evidence(
             continue;
         }
         let evidence = &mut profiles[p];
-        if let Some(licence) = profile.user_license.as_ref().filter(|_| org.has_integration_license(profile)) {
-            evidence.push(Evidence { kind: EvidenceKind::Licence, detail: format!("on the {INTEGRATION_LICENSE} licence"), loc: Some(licence.loc) });
+        if let Some(licence) = profile
+            .user_license
+            .as_ref()
+            .filter(|_| org.has_integration_license(profile))
+        {
+            evidence.push(Evidence {
+                kind: EvidenceKind::Licence,
+                detail: format!("on the {INTEGRATION_LICENSE} licence"),
+                loc: Some(licence.loc),
+            });
         }
         if let Some(api_only) = org.api_only_permission(&profile.grants) {
-            evidence.push(Evidence { kind: EvidenceKind::Licence, detail: "grants ApiUserOnly".to_owned(), loc: Some(api_only.site.key_loc()) });
+            evidence.push(Evidence {
+                kind: EvidenceKind::Licence,
+                detail: "grants ApiUserOnly".to_owned(),
+                loc: Some(api_only.site.key_loc()),
+            });
         }
         let name = org.name(profile.header.name);
         if !config.lint.is_human_profile(name)
             && let Some(word) = identity::name_evidence(name, None, &app_labels)
         {
-            evidence.push(Evidence { kind: EvidenceKind::Name, detail: format!("its name contains `{word}`"), loc: Some(profile.header.root_loc()) });
+            evidence.push(Evidence {
+                kind: EvidenceKind::Name,
+                detail: format!("its name contains `{word}`"),
+                loc: Some(profile.header.root_loc()),
+            });
         }
     }
     for (s, set) in org.permission_sets.iter().enumerate() {
@@ -533,16 +571,29 @@ fn holder_evidence(
         }
         let evidence = &mut permission_sets[s];
         if let Some(api_only) = org.api_only_permission(&set.grants) {
-            evidence.push(Evidence { kind: EvidenceKind::Licence, detail: "grants ApiUserOnly".to_owned(), loc: Some(api_only.site.key_loc()) });
+            evidence.push(Evidence {
+                kind: EvidenceKind::Licence,
+                detail: "grants ApiUserOnly".to_owned(),
+                loc: Some(api_only.site.key_loc()),
+            });
         }
         let name = org.name(set.header.name);
-        if !config.lint.is_human_permission_set(name, set.label.as_deref())
+        if !config
+            .lint
+            .is_human_permission_set(name, set.label.as_deref())
             && let Some(word) = identity::name_evidence(name, set.label.as_deref(), &app_labels)
         {
-            evidence.push(Evidence { kind: EvidenceKind::Name, detail: format!("its name contains `{word}`"), loc: Some(set.header.root_loc()) });
+            evidence.push(Evidence {
+                kind: EvidenceKind::Name,
+                detail: format!("its name contains `{word}`"),
+                loc: Some(set.header.root_loc()),
+            });
         }
     }
-    HolderEvidence { profiles, permission_sets }
+    HolderEvidence {
+        profiles,
+        permission_sets,
+    }
 }
 
 fn has(evidence: &[Evidence], detail: &str) -> bool {
@@ -566,7 +617,12 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
             .profiles
             .iter()
             .map(|&p| Holder::Profile(p))
-            .chain(integration.permission_sets.iter().map(|&s| Holder::PermissionSet(s)))
+            .chain(
+                integration
+                    .permission_sets
+                    .iter()
+                    .map(|&s| Holder::PermissionSet(s)),
+            )
             .chain(through_groups.map(Holder::PermissionSet))
             .collect();
         held.dedup();
@@ -577,7 +633,11 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
             }
             let title = holder_title(org, holder);
             // A name adds nothing to an identity found otherwise.
-            for e in holders.of(holder).iter().filter(|e| e.kind != EvidenceKind::Name) {
+            for e in holders
+                .of(holder)
+                .iter()
+                .filter(|e| e.kind != EvidenceKind::Name)
+            {
                 integration.evidence.push(Evidence {
                     detail: format!("{title}: {}", e.detail),
                     ..e.clone()
@@ -602,7 +662,10 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
         evidence.sort_by_key(|e| e.kind);
         let (kind_label, name) = match holder {
             Holder::Profile(p) => ("profile", org.name(org.profiles[p].header.name)),
-            Holder::PermissionSet(s) => ("permission set", org.name(org.permission_sets[s].header.name)),
+            Holder::PermissionSet(s) => (
+                "permission set",
+                org.name(org.permission_sets[s].header.name),
+            ),
         };
         let suspect = evidence
             .iter()
@@ -628,8 +691,14 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
             .filter(|(_, app)| {
                 app.is_integration_app()
                     && match holder {
-                        Holder::Profile(p) => app.profiles.iter().any(|r| org.profiles_named(org.name(r.name)).contains(&p)),
-                        Holder::PermissionSet(s) => app.permission_sets.iter().any(|r| org.permission_sets_named(org.name(r.name)).contains(&s)),
+                        Holder::Profile(p) => app
+                            .profiles
+                            .iter()
+                            .any(|r| org.profiles_named(org.name(r.name)).contains(&p)),
+                        Holder::PermissionSet(s) => app
+                            .permission_sets
+                            .iter()
+                            .any(|r| org.permission_sets_named(org.name(r.name)).contains(&s)),
                     }
             })
             .map(|(a, _)| a)
@@ -656,7 +725,10 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
 pub fn holder_title(org: &Org, holder: Holder) -> String {
     match holder {
         Holder::Profile(p) => format!("profile `{}`", org.name(org.profiles[p].header.name)),
-        Holder::PermissionSet(s) => format!("permission set `{}`", org.name(org.permission_sets[s].header.name)),
+        Holder::PermissionSet(s) => format!(
+            "permission set `{}`",
+            org.name(org.permission_sets[s].header.name)
+        ),
     }
 }
 

@@ -116,24 +116,30 @@ fn human_profiles_dismisses_a_name_suspect() {
         ]
     );
     assert!(
-        messages(&doc)[2].ends_with("suspected integration profile: its name contains `Data Loader`")
+        messages(&doc)[2]
+            .ends_with("suspected integration profile: its name contains `Data Loader`")
     );
     silent("name-suspect/silent");
 }
 
 #[test]
 fn a_misspelt_or_empty_human_profile_is_a_located_config_error() {
-    let dir = project(&[(
-        "minpriv.toml",
-        "[lint]\nhuman-profiles = [\"\"]\n",
-    )]);
-    let out = minpriv().current_dir(dir.path()).arg("check").output().unwrap();
+    let dir = project(&[("minpriv.toml", "[lint]\nhuman-profiles = [\"\"]\n")]);
+    let out = minpriv()
+        .current_dir(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("an empty name dismisses nothing"), "{err}");
     assert!(err.contains("minpriv.toml:2:"), "{err}");
     let dir = project(&[("minpriv.toml", "[lint]\nhuman-profile = []\n")]);
-    let out = minpriv().current_dir(dir.path()).arg("check").output().unwrap();
+    let out = minpriv()
+        .current_dir(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -210,7 +216,10 @@ fn an_app_running_as_another_integrations_user_is_a_mismatch_and_a_shared_user()
 fn the_integration_psl_developer_name_is_accepted() {
     let (code, lines, _) = case("integration-psl/fire");
     assert_eq!(code, 1);
-    assert_eq!(lines, ["LIC002 permissionsets/Orders_Read.permissionset-meta.xml:5"]);
+    assert_eq!(
+        lines,
+        ["LIC002 permissionsets/Orders_Read.permissionset-meta.xml:5"]
+    );
     silent("integration-psl/silent");
 }
 
@@ -231,7 +240,12 @@ fn minimum_access_api_only_integrations_needs_no_api_user_only_element() {
 #[test]
 fn the_text_output_opens_with_the_identity_summary() {
     let out = minpriv()
-        .args(["check", &format!("{P}/preauthorized-app/fire"), "--color", "never"])
+        .args([
+            "check",
+            &format!("{P}/preauthorized-app/fire"),
+            "--color",
+            "never",
+        ])
         .output()
         .unwrap();
     let text = stdout(&out);
@@ -256,28 +270,55 @@ fn access_says_unknown_where_the_profile_is_not_in_the_metadata() {
         .unwrap();
     let text = stdout(&out);
     assert!(text.contains("  profile: unknown"), "{text}");
-    assert!(text.contains("\nObjects\n  unknown: the user's profile is not in the metadata read\n"), "{text}");
+    assert!(
+        text.contains("\nObjects\n  unknown: the user's profile is not in the metadata read\n"),
+        "{text}"
+    );
     assert!(!text.contains("  none\n"), "{text}");
 }
 
 #[test]
 fn init_and_check_agree_on_the_identities() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(std::path::Path::new(&format!("{P}/admin-clone/fire")), dir.path());
-    let out = minpriv().current_dir(dir.path()).arg("init").output().unwrap();
+    copy_tree(
+        std::path::Path::new(&format!("{P}/admin-clone/fire")),
+        dir.path(),
+    );
+    let out = minpriv()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let draft = std::fs::read_to_string(dir.path().join("minpriv.toml")).unwrap();
-    assert!(draft.contains("# Integration profile `Integration User` (its name contains"), "{draft}");
-    assert!(draft.contains("human-profiles = [\"Integration User\"]"), "{draft}");
+    assert!(
+        draft.contains("# Integration profile `Integration User` (its name contains"),
+        "{draft}"
+    );
+    assert!(
+        draft.contains("human-profiles = [\"Integration User\"]"),
+        "{draft}"
+    );
 }
 
 #[test]
 fn the_audit_report_lists_the_admin_clones_high_risk_permissions() {
     let out = minpriv()
-        .args(["report", &format!("{P}/admin-clone/fire"), "--format", "markdown"])
+        .args([
+            "report",
+            &format!("{P}/admin-clone/fire"),
+            "--format",
+            "markdown",
+        ])
         .output()
         .unwrap();
     let text = stdout(&out);
-    assert!(!text.contains("No integration holds a high-risk system permission"), "{text}");
-    assert!(text.contains("| Integration User | ModifyAllData |"), "{text}");
+    assert!(
+        !text.contains("No integration holds a high-risk system permission"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| Integration User | ModifyAllData |"),
+        "{text}"
+    );
 }

@@ -13,9 +13,9 @@ use clap::Args;
 
 use super::load::{InputArgs, Loaded, load_with};
 use super::{EXIT_CLEAN, EXIT_ERROR, fail};
+use crate::access::Holder;
 use crate::config::{self, CONFIG_FILE};
 use crate::discover;
-use crate::access::Holder;
 use crate::integration::{Integration, Origin};
 use crate::orgdata::{Assigned, Snapshot};
 use crate::parse::DEFAULT_MAX_FILE_SIZE;
@@ -116,7 +116,11 @@ pub fn run(args: InitArgs, stderr_color: bool) -> u8 {
             0 => String::new(),
             n => format!(
                 ", and {} no integration uses, as comments",
-                plural(n, "integration profile or permission set", "integration profiles and permission sets")
+                plural(
+                    n,
+                    "integration profile or permission set",
+                    "integration profiles and permission sets"
+                )
             ),
         }
     );
@@ -283,17 +287,22 @@ impl Draft {
             };
             let (name, is_profile) = match holder {
                 Holder::Profile(p) => (org.name(org.profiles[p].header.name).to_owned(), true),
-                Holder::PermissionSet(s) => {
-                    (org.name(org.permission_sets[s].header.name).to_owned(), false)
-                }
+                Holder::PermissionSet(s) => (
+                    org.name(org.permission_sets[s].header.name).to_owned(),
+                    false,
+                ),
             };
             let claimed = is_profile
                 && entries.iter().any(|e| {
-                    e.profile
-                        .as_ref()
-                        .is_some_and(|(n, _)| org.profiles_named(n).contains(&integration.profiles[0]))
+                    e.profile.as_ref().is_some_and(|(n, _)| {
+                        org.profiles_named(n).contains(&integration.profiles[0])
+                    })
                 });
-            if claimed || unclaimed.iter().any(|u: &Unclaimed| u.name == name && u.is_profile == is_profile) {
+            if claimed
+                || unclaimed
+                    .iter()
+                    .any(|u: &Unclaimed| u.name == name && u.is_profile == is_profile)
+            {
                 continue;
             }
             let why = integration
@@ -458,7 +467,11 @@ fn assigned(snapshot: &Snapshot, integration: &Integration, entry: &mut Entry) {
         return;
     };
     let record = &snapshot.users[u];
-    if snapshot.assignments_of(&record.username.value).next().is_some() {
+    if snapshot
+        .assignments_of(&record.username.value)
+        .next()
+        .is_some()
+    {
         // The org's assignments replace the guess from the app.
         entry.permission_sets.clear();
         entry.assigned_by_snapshot = true;

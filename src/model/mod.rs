@@ -531,7 +531,10 @@ impl App {
     /// people.
     pub fn is_integration_app(&self) -> bool {
         self.run_as_user.is_some()
-            || self.client_credentials_enabled.as_ref().is_some_and(|c| c.value)
+            || self
+                .client_credentials_enabled
+                .as_ref()
+                .is_some_and(|c| c.value)
             || self.jwt_certificate.is_some()
     }
 }

@@ -102,9 +102,7 @@ pub(super) fn parse_eca_part<'a>(
             }
             (EcaPart::GlobalOauthSettings, "callbackUrl") => callback_urls(doc, &el, &mut app)?,
             (EcaPart::GlobalOauthSettings, "consumerSecret") => secret(doc, &el, &mut app)?,
-            (EcaPart::GlobalOauthSettings, "certificate") => {
-                jwt_certificate(doc, &el, &mut app)?
-            }
+            (EcaPart::GlobalOauthSettings, "certificate") => jwt_certificate(doc, &el, &mut app)?,
             (
                 EcaPart::GlobalOauthSettings | EcaPart::OauthPolicies,
                 "isClientCredentialsFlowEnabled",

@@ -298,7 +298,9 @@ pub fn parse_all_with(
     let app_labels: Vec<String> = others
         .iter()
         .filter_map(|r| match r {
-            Ok(Parsed::ConnectedApp(a) | Parsed::Eca(_, a)) => a.label.as_deref().map(str::to_owned),
+            Ok(Parsed::ConnectedApp(a) | Parsed::Eca(_, a)) => {
+                a.label.as_deref().map(str::to_owned)
+            }
             _ => None,
         })
         .collect();

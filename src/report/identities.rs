@@ -7,9 +7,9 @@
 use std::fmt::Write as _;
 
 use super::{Run, Texts, terminal_safe};
+use crate::access::Holder;
 use crate::catalogue::Severity;
 use crate::engine::Finding;
-use crate::access::Holder;
 use crate::integration::{Integrations, Origin};
 use crate::model::Org;
 
@@ -121,7 +121,9 @@ pub fn summary(org: &Org, integrations: &Integrations, findings: &[Finding]) -> 
             line(
                 &mut out,
                 "",
-                &format!("only its name says so: declare it in minpriv.toml, or dismiss it with [lint] {key}"),
+                &format!(
+                    "only its name says so: declare it in minpriv.toml, or dismiss it with [lint] {key}"
+                ),
             );
         }
         let mut worst: Vec<&Finding> = findings

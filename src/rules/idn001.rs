@@ -91,10 +91,15 @@ fn check(cx: &Context, out: &mut Findings) {
         .subject(&user)
         .label("this user already serves another integration");
         finding.component = culprit.component.clone();
-        for other in claims.iter().filter(|c| c.integration != culprit.integration) {
+        for other in claims
+            .iter()
+            .filter(|c| c.integration != culprit.integration)
+        {
             if let Some(loc) = other.loc {
-                finding =
-                    finding.related(loc, format!("user of integration {}", name(other.integration)));
+                finding = finding.related(
+                    loc,
+                    format!("user of integration {}", name(other.integration)),
+                );
             }
         }
         out.push(finding);

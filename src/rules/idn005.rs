@@ -81,14 +81,26 @@ fn discovered(cx: &Context, integration: &Integration, holder: Holder) -> Findin
     let (kind, name, root) = match holder {
         Holder::Profile(p) => {
             let profile = &cx.org.profiles[p];
-            (ComponentKind::Profile, cx.org.name(profile.header.name), profile.header.root_loc())
+            (
+                ComponentKind::Profile,
+                cx.org.name(profile.header.name),
+                profile.header.root_loc(),
+            )
         }
         Holder::PermissionSet(s) => {
             let set = &cx.org.permission_sets[s];
-            (ComponentKind::PermissionSet, cx.org.name(set.header.name), set.header.root_loc())
+            (
+                ComponentKind::PermissionSet,
+                cx.org.name(set.header.name),
+                set.header.root_loc(),
+            )
         }
     };
-    let loc = integration.evidence.iter().find_map(|e| e.loc).unwrap_or(root);
+    let loc = integration
+        .evidence
+        .iter()
+        .find_map(|e| e.loc)
+        .unwrap_or(root);
     let why: Vec<&str> = integration
         .evidence
         .iter()

@@ -37,7 +37,10 @@ fn check(cx: &Context, out: &mut Findings) {
         }
         let set = &org.permission_sets[s];
         let name = org.name(set.header.name);
-        let loc = set.license.as_ref().map_or(set.header.root_loc(), |l| l.loc);
+        let loc = set
+            .license
+            .as_ref()
+            .map_or(set.header.root_loc(), |l| l.loc);
         out.push(
             Finding::new(
                 loc,
