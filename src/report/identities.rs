@@ -128,7 +128,7 @@ pub fn summary(org: &Org, integrations: &Integrations, findings: &[Finding]) -> 
         }
         let mut worst: Vec<&Finding> = findings
             .iter()
-            .filter(|f| f.integrations.iter().any(|n| *n == integration.name))
+            .filter(|f| f.integrations.contains(&integration.name))
             .collect();
         // Errors first; within a severity, in catalogue order (ADM001
         // before PRF003).
