@@ -646,8 +646,11 @@ impl ForceIgnore {
                 continue;
             }
             let mut count = |p: &Path| {
-                if let Some((kind, _)) = classify_path(p)
+                // Salesforce's own internal sets (IDN006) are nothing to
+                // miss.
+                if let Some((kind, name)) = classify_path(p)
                     && !excluded(p)
+                    && !name.starts_with(crate::identity::MANAGED_NAMESPACE)
                 {
                     *per_pattern
                         .entry((file.clone(), pattern.clone()))
