@@ -64,6 +64,31 @@ pub struct Lint {
     pub stale_after_days: u32,
     /// USE001 needs usage logs covering at least this many days.
     pub min_usage_days: u32,
+    /// Profiles minpriv suspects by name alone that are people's (SPEC §2).
+    pub human_profiles: Vec<Spanned<String>>,
+    /// Permission sets likewise.
+    pub human_permission_sets: Vec<Spanned<String>>,
+}
+
+impl Lint {
+    /// Whether `[lint] human-profiles` names the profile (full name or
+    /// label, case-insensitive).
+    pub fn is_human_profile(&self, full_name: &str) -> bool {
+        let label = crate::model::profile_label_for_full_name(full_name);
+        self.human_profiles.iter().any(|h| {
+            let h = h.get_ref().trim();
+            h.eq_ignore_ascii_case(full_name) || label.is_some_and(|l| h.eq_ignore_ascii_case(l))
+        })
+    }
+
+    /// Whether `[lint] human-permission-sets` names the set (API name or
+    /// label, case-insensitive).
+    pub fn is_human_permission_set(&self, name: &str, label: Option<&str>) -> bool {
+        self.human_permission_sets.iter().any(|h| {
+            let h = h.get_ref().trim();
+            h.eq_ignore_ascii_case(name) || label.is_some_and(|l| h.eq_ignore_ascii_case(l))
+        })
+    }
 }
 
 impl Default for Lint {
@@ -75,6 +100,8 @@ impl Default for Lint {
             max_ip_range_addresses: 65536,
             stale_after_days: 90,
             min_usage_days: 30,
+            human_profiles: vec![],
+            human_permission_sets: vec![],
         }
     }
 }
@@ -181,6 +208,10 @@ struct RawLint {
     max_ip_range_addresses: Option<Spanned<i64>>,
     stale_after_days: Option<Spanned<i64>>,
     min_usage_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    human_profiles: Vec<Spanned<String>>,
+    #[serde(default)]
+    human_permission_sets: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -287,7 +318,21 @@ fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError
         stale_after_days: positive(&raw.lint.stale_after_days, 90, errors).min(u32::MAX as i64)
             as u32,
         min_usage_days: positive(&raw.lint.min_usage_days, 30, errors).min(u32::MAX as i64) as u32,
+        human_profiles: raw.lint.human_profiles,
+        human_permission_sets: raw.lint.human_permission_sets,
     };
+    for name in lint
+        .human_profiles
+        .iter()
+        .chain(&lint.human_permission_sets)
+    {
+        if name.get_ref().trim().is_empty() {
+            errors.push(ConfigError::at(
+                name.span(),
+                "an empty name dismisses nothing",
+            ));
+        }
+    }
 
     let mut names: HashMap<String, Range<usize>> = HashMap::new();
     let mut integrations = vec![];

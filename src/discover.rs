@@ -61,6 +61,8 @@ pub struct Discovery {
     pub root: PathBuf,
     pub inputs: Vec<Input>,
     pub errors: Vec<FileError>,
+    /// What `.forceignore` hid from the run, per pattern (REF003).
+    pub hidden: Vec<Hidden>,
 }
 
 /// The directory of the project that `start` belongs to: the nearest
@@ -298,10 +300,59 @@ pub fn discover(
         );
     }
     errors.extend(forceignore.take_errors(sources, cwd));
+    let hidden = forceignore.hidden(sources, cwd, &excluded);
     Discovery {
         root,
         inputs,
         errors,
+        hidden,
+    }
+}
+
+/// The metadata files one `.forceignore` pattern hid from the run: the
+/// pattern's line in its file, and how many files of each kind minpriv
+/// would have read (REF003). A check that cannot see the profiles must
+/// not look clean.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hidden {
+    /// The pattern's line in the `.forceignore` file.
+    pub loc: crate::source::Loc,
+    pub pattern: String,
+    /// Per kind of file, in [`FileKind`] order: how many it hid.
+    pub counts: Vec<(&'static str, usize)>,
+}
+
+impl Hidden {
+    /// `12 profiles, 3 connected apps`.
+    pub fn describe(&self) -> String {
+        self.counts
+            .iter()
+            .map(|(kind, n)| format!("{n} {}", plural_kind(kind, *n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// How a kind of hidden file is counted, in the singular.
+pub fn hidden_kind(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Profile => "profile",
+        FileKind::PermissionSet | FileKind::PermissionSetPart => "permission set file",
+        FileKind::PermissionSetGroup => "permission set group",
+        FileKind::MutingPermissionSet => "muting permission set",
+        FileKind::ConnectedApp => "connected app",
+        FileKind::Eca(_) => "External Client App file",
+        FileKind::NamedCredential => "named credential",
+        FileKind::ExternalCredential => "external credential",
+    }
+}
+
+/// `profiles`, `permission set files`.
+pub fn plural_kind(kind: &str, n: usize) -> String {
+    if n == 1 {
+        kind.to_owned()
+    } else {
+        format!("{kind}s")
     }
 }
 
@@ -467,6 +518,9 @@ struct ForceIgnore {
     tops: Mutex<HashMap<PathBuf, bool>>,
     matchers: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
     errors: Mutex<Vec<(PathBuf, String)>>,
+    /// What was ignored: the path, whether a directory, the
+    /// `.forceignore` file and the pattern that matched.
+    ignored: Mutex<Vec<(PathBuf, bool, PathBuf, String)>>,
 }
 
 /// What `sf` ignores besides a `.forceignore`'s own lines, whenever there is
@@ -486,6 +540,7 @@ impl ForceIgnore {
             tops: Mutex::new(HashMap::new()),
             matchers: Mutex::new(HashMap::new()),
             errors: Mutex::new(vec![]),
+            ignored: Mutex::new(vec![]),
         }
     }
 
@@ -551,7 +606,16 @@ impl ForceIgnore {
         for dir in path.ancestors().skip(1) {
             if let Some(m) = self.matcher(dir) {
                 match m.matched_path_or_any_parents(path, is_dir) {
-                    Match::Ignore(_) => return true,
+                    Match::Ignore(glob) => {
+                        let file = glob
+                            .from()
+                            .map_or_else(|| dir.join(FORCEIGNORE), Path::to_path_buf);
+                        self.ignored
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((path.to_path_buf(), is_dir, file, glob.original().to_owned()));
+                        return true;
+                    }
                     Match::Whitelist(_) => return false,
                     Match::None => {}
                 }
@@ -564,6 +628,79 @@ impl ForceIgnore {
         false
     }
 
+    /// Counts, per pattern, the metadata files below what it ignored.
+    fn hidden(
+        &self,
+        sources: &mut Sources,
+        cwd: &Path,
+        excluded: &dyn Fn(&Path) -> bool,
+    ) -> Vec<Hidden> {
+        let ignored = std::mem::take(&mut *self.ignored.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut per_pattern: std::collections::BTreeMap<
+            (PathBuf, String),
+            std::collections::BTreeMap<FileKind, usize>,
+        > = Default::default();
+        let mut seen = HashSet::new();
+        for (path, is_dir, file, pattern) in ignored {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let mut count = |p: &Path| {
+                // Salesforce's own internal sets (IDN006) are nothing to
+                // miss.
+                if let Some((kind, name)) = classify_path(p)
+                    && !excluded(p)
+                    && !name.starts_with(crate::identity::MANAGED_NAMESPACE)
+                {
+                    *per_pattern
+                        .entry((file.clone(), pattern.clone()))
+                        .or_default()
+                        .entry(kind)
+                        .or_default() += 1;
+                }
+            };
+            if is_dir {
+                let walk = WalkBuilder::new(&path)
+                    .standard_filters(false)
+                    .hidden(true)
+                    .follow_links(false)
+                    .filter_entry(|e| {
+                        !(e.depth() > 0
+                            && e.file_type().is_some_and(|t| t.is_dir())
+                            && e.file_name() == SKIPPED_DIR)
+                    })
+                    .build();
+                for entry in walk.flatten() {
+                    if entry.file_type().is_some_and(|t| !t.is_dir()) {
+                        count(entry.path());
+                    }
+                }
+            } else {
+                count(&path);
+            }
+        }
+        let mut out = vec![];
+        for ((file, pattern), kinds) in per_pattern {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            let span = pattern_span(&text, &pattern);
+            let id = sources.add(file, cwd);
+            let mut counts: Vec<(&'static str, usize)> = vec![];
+            for (kind, n) in kinds {
+                let label = hidden_kind(kind);
+                match counts.iter_mut().find(|(k, _)| *k == label) {
+                    Some((_, total)) => *total += n,
+                    None => counts.push((label, n)),
+                }
+            }
+            out.push(Hidden {
+                loc: crate::source::Loc { file: id, span },
+                pattern,
+                counts,
+            });
+        }
+        out
+    }
+
     fn take_errors(&self, sources: &mut Sources, cwd: &Path) -> Vec<FileError> {
         let errors = std::mem::take(&mut *self.errors.lock().unwrap_or_else(|p| p.into_inner()));
         errors
@@ -574,6 +711,22 @@ impl ForceIgnore {
             })
             .collect()
     }
+}
+
+/// The span of the first line of a `.forceignore` that holds `pattern`
+/// (trimmed), or of the file's start.
+fn pattern_span(text: &str, pattern: &str) -> crate::source::Span {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim() == pattern.trim() {
+            let lead = content.len() - content.trim_start().len();
+            let start = offset + lead;
+            return crate::source::Span::new(start, start + content.trim().len());
+        }
+        offset += line.len();
+    }
+    crate::source::Span::new(0, 0)
 }
 
 #[cfg(test)]

@@ -338,6 +338,7 @@ pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
             Err(e) => outcome.internal_errors.push(e),
         }
     }
+    crate::identity::mark_suspects(cx.integrations, &mut outcome.findings);
     // The exception rules judge the exceptions themselves: they run last
     // and are never hidden by one.
     let evaluated: Vec<&'static str> = per_input.iter().map(|r| r.def.code).collect();

@@ -1,14 +1,19 @@
 //! Who the integrations are (SPEC §2): those the inventory declares, those
 //! discovered from client-credentials run-as users of apps the inventory
-//! does not claim, and, with an org snapshot, the org's active integration
-//! users that neither names. Also which profiles are integration profiles.
+//! does not claim, with an org snapshot the org's active integration users
+//! that neither names, and the profiles and permission sets whose metadata
+//! makes them an integration's (pre-authorized by an integration's app,
+//! the integration licence or `ApiUserOnly`, or a name that reads as an
+//! integration's — a suspect). Each integration keeps the evidence it was
+//! found by. Also which profiles are integration profiles.
 //!
 //! With a snapshot, what the org really assigns to each integration's user
 //! is added to what the inventory declares: effective access is the union,
 //! the worst case.
 
-use crate::access::Assignment;
+use crate::access::{Assignment, Holder};
 use crate::config::{Config, IntegrationDecl};
+use crate::identity::{self, Evidence, EvidenceKind};
 use crate::model::{ComponentKind, INTEGRATION_LICENSE, Org};
 use crate::orgdata::{Assigned, Snapshot};
 use crate::source::{FileId, Loc, Span};
@@ -24,6 +29,11 @@ pub enum Origin {
     /// on the Salesforce Integration licence or an API-only profile, whose
     /// username no declared integration or app names.
     Snapshot(usize),
+    /// A profile or permission set whose metadata makes it an
+    /// integration's (pre-authorized by an integration's app, licence,
+    /// `ApiUserOnly`, name) and that no integration above holds. Its user
+    /// is unknown.
+    Discovered(Holder),
 }
 
 /// A name in the inventory that matches no component.
@@ -53,6 +63,11 @@ pub struct Integration {
     /// The user's record in the org snapshot (index into
     /// `Snapshot::users`), when there is one.
     pub snapshot_user: Option<usize>,
+    /// What makes it an integration, strongest first (SPEC §2).
+    pub evidence: Vec<Evidence>,
+    /// Found by its name alone: what its findings say about it, e.g.
+    /// "suspected integration profile: its name contains `Data Loader`".
+    pub suspect: Option<String>,
 }
 
 impl Integration {
@@ -69,7 +84,7 @@ impl Integration {
     pub fn declared<'c>(&self, config: &'c Config) -> Option<&'c IntegrationDecl> {
         match self.origin {
             Origin::Declared(i) => config.integrations.get(i),
-            Origin::App(_) | Origin::Snapshot(_) => None,
+            Origin::App(_) | Origin::Snapshot(_) | Origin::Discovered(_) => None,
         }
     }
 
@@ -100,6 +115,11 @@ pub struct Integrations {
     pub by_profile: Vec<Vec<usize>>,
     /// Per profile: whether it is an integration profile.
     pub is_integration_profile: Vec<bool>,
+    /// Per profile: the Salesforce-managed integration licence it is on
+    /// (IDN006), when it is one.
+    pub managed_profiles: Vec<Option<String>>,
+    /// Per permission set: whether it is Salesforce-managed (IDN006).
+    pub managed_permission_sets: Vec<bool>,
 }
 
 impl Integrations {
@@ -168,8 +188,20 @@ impl Integrations {
                 .iter()
                 .flat_map(|a| resolve(ComponentKind::ConnectedApp, a, org.apps_named(a.get_ref())))
                 .collect();
+            let mut evidence = vec![Evidence {
+                kind: EvidenceKind::Declared,
+                detail: "declared in minpriv.toml".to_owned(),
+                loc: config_loc(decl.name.span()),
+            }];
             for &a in &apps {
                 claimed_apps[a] = true;
+                let app = &org.apps[a];
+                if let Some(user) = &app.run_as_user
+                    && crate::orgdata::user_key(&user.value)
+                        == crate::orgdata::user_key(decl.user.get_ref())
+                {
+                    evidence.push(run_as_evidence(org, a));
+                }
             }
             list.push(Integration {
                 name: decl.name.get_ref().clone(),
@@ -183,6 +215,8 @@ impl Integrations {
                 missing,
                 profile_loc: decl.profile.as_ref().and_then(|p| config_loc(p.span())),
                 snapshot_user: None,
+                evidence,
+                suspect: None,
             });
         }
 
@@ -211,11 +245,52 @@ impl Integrations {
                 missing: vec![],
                 profile_loc: None,
                 snapshot_user: None,
+                evidence: vec![run_as_evidence(org, i)],
+                suspect: None,
             });
         }
-        if let Some(snapshot) = snapshot {
-            add_snapshot(org, snapshot, &mut list);
+        let managed_profiles: Vec<Option<String>> = org
+            .profiles
+            .iter()
+            .map(|p| identity::managed_profile_licence(org, p).map(str::to_owned))
+            .collect();
+        let managed_permission_sets: Vec<bool> = org
+            .permission_sets
+            .iter()
+            .map(|s| identity::is_managed_permission_set(org, s))
+            .collect();
+        let holders = holder_evidence(org, config, &managed_profiles, &managed_permission_sets);
+        // An app's run-as user holds what the app pre-authorizes, as far as
+        // the metadata tells: the worst case counts (SPEC §2).
+        // A declared integration's own lists win: what the app
+        // pre-authorizes fills in only what the entry leaves out.
+        for integration in &mut list {
+            let (fill_profiles, fill_sets) = match integration.origin {
+                Origin::App(_) => (true, true),
+                Origin::Declared(d) => {
+                    let decl = &config.integrations[d];
+                    (
+                        decl.profile.is_none(),
+                        decl.permission_sets.is_empty() && decl.permission_set_groups.is_empty(),
+                    )
+                }
+                Origin::Snapshot(_) | Origin::Discovered(_) => (false, false),
+            };
+            for &a in &integration.apps.clone() {
+                let (profiles, sets) =
+                    pre_authorized(org, a, &managed_profiles, &managed_permission_sets);
+                if fill_profiles {
+                    union(&mut integration.profiles, profiles);
+                }
+                if fill_sets {
+                    union(&mut integration.permission_sets, sets);
+                }
+            }
         }
+        if let Some(snapshot) = snapshot {
+            add_snapshot(org, snapshot, &mut list, &managed_profiles);
+        }
+        add_discovered(org, &holders, &mut list);
 
         let mut by_profile = vec![vec![]; org.profiles.len()];
         for (i, integration) in list.iter().enumerate() {
@@ -231,9 +306,10 @@ impl Integrations {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                !by_profile[i].is_empty()
-                    || org.has_integration_license(p)
-                    || org.api_only_permission(&p.grants).is_some()
+                managed_profiles[i].is_none()
+                    && (!by_profile[i].is_empty()
+                        || org.has_integration_license(p)
+                        || org.api_only_permission(&p.grants).is_some())
             })
             .collect();
         Integrations {
@@ -241,6 +317,8 @@ impl Integrations {
             config_file,
             by_profile,
             is_integration_profile,
+            managed_profiles,
+            managed_permission_sets,
         }
     }
 
@@ -275,7 +353,12 @@ impl Integrations {
 
 /// Adds the snapshot's assignments to every integration whose user it
 /// holds, then the snapshot's integration users that no integration names.
-fn add_snapshot(org: &Org, snapshot: &Snapshot, list: &mut Vec<Integration>) {
+fn add_snapshot(
+    org: &Org,
+    snapshot: &Snapshot,
+    list: &mut Vec<Integration>,
+    managed_profiles: &[Option<String>],
+) {
     for integration in list.iter_mut() {
         let Some(user) = integration.user.as_deref().and_then(|u| snapshot.user(u)) else {
             continue;
@@ -304,8 +387,9 @@ fn add_snapshot(org: &Org, snapshot: &Snapshot, list: &mut Vec<Integration>) {
         let on_integration_licence = user.licence.value.as_deref() == Some(INTEGRATION_LICENSE);
         let api_only = assigned.profiles.iter().any(|&p| {
             let profile = &org.profiles[p];
-            org.has_integration_license(profile)
-                || org.api_only_permission(&profile.grants).is_some()
+            managed_profiles[p].is_none()
+                && (org.has_integration_license(profile)
+                    || org.api_only_permission(&profile.grants).is_some())
         });
         if !on_integration_licence && !api_only {
             continue;
@@ -330,7 +414,327 @@ fn add_snapshot(org: &Org, snapshot: &Snapshot, list: &mut Vec<Integration>) {
             missing: vec![],
             profile_loc: None,
             snapshot_user: Some(i),
+            evidence: vec![Evidence {
+                kind: EvidenceKind::Snapshot,
+                detail: if on_integration_licence {
+                    "an active user on the Salesforce Integration licence in the org snapshot"
+                        .to_owned()
+                } else {
+                    "an active user on an API-only profile in the org snapshot".to_owned()
+                },
+                loc: Some(user.username.loc),
+            }],
+            suspect: None,
         });
+    }
+}
+
+fn run_as_evidence(org: &Org, a: usize) -> Evidence {
+    let app = &org.apps[a];
+    Evidence {
+        kind: EvidenceKind::RunAs,
+        detail: format!(
+            "{} `{}` runs as this user (client credentials)",
+            app.kind.label(),
+            org.name(app.name)
+        ),
+        loc: app.run_as_user.as_ref().map(|u| u.loc),
+    }
+}
+
+/// The profiles and permission sets app `a` pre-authorizes, when it is an
+/// integration's app (SPEC §2), leaving out Salesforce-managed ones.
+fn pre_authorized(
+    org: &Org,
+    a: usize,
+    managed_profiles: &[Option<String>],
+    managed_sets: &[bool],
+) -> (Vec<usize>, Vec<usize>) {
+    let app = &org.apps[a];
+    if !app.is_integration_app() {
+        return (vec![], vec![]);
+    }
+    let mut profiles = vec![];
+    for r in &app.profiles {
+        let found = org.profiles_named(org.name(r.name));
+        union(
+            &mut profiles,
+            found
+                .into_iter()
+                .filter(|&p| managed_profiles[p].is_none())
+                .collect(),
+        );
+    }
+    let mut sets = vec![];
+    for r in &app.permission_sets {
+        let found = org.permission_sets_named(org.name(r.name));
+        union(
+            &mut sets,
+            found.into_iter().filter(|&s| !managed_sets[s]).collect(),
+        );
+    }
+    (profiles, sets)
+}
+
+/// The evidence each profile and permission set carries by itself.
+struct HolderEvidence {
+    profiles: Vec<Vec<Evidence>>,
+    permission_sets: Vec<Vec<Evidence>>,
+}
+
+impl HolderEvidence {
+    fn of(&self, holder: Holder) -> &[Evidence] {
+        match holder {
+            Holder::Profile(p) => &self.profiles[p],
+            Holder::PermissionSet(s) => &self.permission_sets[s],
+        }
+    }
+}
+
+/// Pre-authorization by an integration's app, the integration licence or
+/// `ApiUserOnly`, and names (unless `[lint] human-profiles` /
+/// `human-permission-sets` dismiss them). Salesforce-managed holders carry
+/// none: IDN006 reports them, no other rule.
+fn holder_evidence(
+    org: &Org,
+    config: &Config,
+    managed_profiles: &[Option<String>],
+    managed_sets: &[bool],
+) -> HolderEvidence {
+    let mut profiles: Vec<Vec<Evidence>> = vec![vec![]; org.profiles.len()];
+    let mut permission_sets: Vec<Vec<Evidence>> = vec![vec![]; org.permission_sets.len()];
+    for (a, app) in org.apps.iter().enumerate() {
+        if !app.is_integration_app() {
+            continue;
+        }
+        let by = format!(
+            "pre-authorized by {} `{}`",
+            app.kind.label(),
+            org.name(app.name)
+        );
+        for r in &app.profiles {
+            for p in org.profiles_named(org.name(r.name)) {
+                if managed_profiles[p].is_none() && !has(&profiles[p], &by) {
+                    profiles[p].push(Evidence {
+                        kind: EvidenceKind::PreAuthorized,
+                        detail: by.clone(),
+                        loc: Some(r.loc),
+                    });
+                }
+            }
+        }
+        for r in &app.permission_sets {
+            for s in org.permission_sets_named(org.name(r.name)) {
+                if !managed_sets[s] && !has(&permission_sets[s], &by) {
+                    permission_sets[s].push(Evidence {
+                        kind: EvidenceKind::PreAuthorized,
+                        detail: by.clone(),
+                        loc: Some(r.loc),
+                    });
+                }
+            }
+        }
+        let _ = a;
+    }
+    let app_labels: Vec<&str> = org.apps.iter().filter_map(|a| a.label.as_deref()).collect();
+    for (p, profile) in org.profiles.iter().enumerate() {
+        if managed_profiles[p].is_some() {
+            continue;
+        }
+        let evidence = &mut profiles[p];
+        if let Some(licence) = profile
+            .user_license
+            .as_ref()
+            .filter(|_| org.has_integration_license(profile))
+        {
+            evidence.push(Evidence {
+                kind: EvidenceKind::Licence,
+                detail: format!("on the {INTEGRATION_LICENSE} licence"),
+                loc: Some(licence.loc),
+            });
+        }
+        if let Some(api_only) = org.api_only_permission(&profile.grants) {
+            evidence.push(Evidence {
+                kind: EvidenceKind::Licence,
+                detail: "grants ApiUserOnly".to_owned(),
+                loc: Some(api_only.site.key_loc()),
+            });
+        }
+        let name = org.name(profile.header.name);
+        if !config.lint.is_human_profile(name)
+            && let Some(word) = identity::name_evidence(name, None, &app_labels)
+        {
+            evidence.push(Evidence {
+                kind: EvidenceKind::Name,
+                detail: format!("its name contains `{word}`"),
+                loc: Some(profile.header.root_loc()),
+            });
+        }
+    }
+    for (s, set) in org.permission_sets.iter().enumerate() {
+        if managed_sets[s] {
+            continue;
+        }
+        let evidence = &mut permission_sets[s];
+        if let Some(api_only) = org.api_only_permission(&set.grants) {
+            evidence.push(Evidence {
+                kind: EvidenceKind::Licence,
+                detail: "grants ApiUserOnly".to_owned(),
+                loc: Some(api_only.site.key_loc()),
+            });
+        }
+        let name = org.name(set.header.name);
+        if !config
+            .lint
+            .is_human_permission_set(name, set.label.as_deref())
+            && let Some(word) = identity::name_evidence(name, set.label.as_deref(), &app_labels)
+        {
+            evidence.push(Evidence {
+                kind: EvidenceKind::Name,
+                detail: format!("its name contains `{word}`"),
+                loc: Some(set.header.root_loc()),
+            });
+        }
+    }
+    HolderEvidence {
+        profiles,
+        permission_sets,
+    }
+}
+
+fn has(evidence: &[Evidence], detail: &str) -> bool {
+    evidence.iter().any(|e| e.detail == detail)
+}
+
+/// Adds each holder's evidence to the integrations that hold it, then one
+/// integration per holder with evidence that none holds.
+fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integration>) {
+    let mut held_profiles = vec![false; holders.profiles.len()];
+    let mut held_sets = vec![false; holders.permission_sets.len()];
+    for integration in list.iter_mut() {
+        // What the user holds directly and through its groups.
+        let through_groups = integration.groups.iter().flat_map(|&g| {
+            org.groups[g]
+                .permission_sets
+                .iter()
+                .flat_map(|r| org.permission_sets_named(org.name(r.name)))
+        });
+        let mut held: Vec<Holder> = integration
+            .profiles
+            .iter()
+            .map(|&p| Holder::Profile(p))
+            .chain(
+                integration
+                    .permission_sets
+                    .iter()
+                    .map(|&s| Holder::PermissionSet(s)),
+            )
+            .chain(through_groups.map(Holder::PermissionSet))
+            .collect();
+        held.dedup();
+        for holder in held {
+            match holder {
+                Holder::Profile(p) => held_profiles[p] = true,
+                Holder::PermissionSet(s) => held_sets[s] = true,
+            }
+            let title = holder_title(org, holder);
+            // A name adds nothing to an identity found otherwise.
+            for e in holders
+                .of(holder)
+                .iter()
+                .filter(|e| e.kind != EvidenceKind::Name)
+            {
+                integration.evidence.push(Evidence {
+                    detail: format!("{title}: {}", e.detail),
+                    ..e.clone()
+                });
+            }
+        }
+    }
+    let unheld = (0..holders.profiles.len())
+        .filter(|&p| !held_profiles[p])
+        .map(Holder::Profile)
+        .chain(
+            (0..holders.permission_sets.len())
+                .filter(|&s| !held_sets[s])
+                .map(Holder::PermissionSet),
+        );
+    for holder in unheld {
+        let evidence = holders.of(holder);
+        if evidence.is_empty() {
+            continue;
+        }
+        let mut evidence = evidence.to_vec();
+        evidence.sort_by_key(|e| e.kind);
+        let (kind_label, name) = match holder {
+            Holder::Profile(p) => ("profile", org.name(org.profiles[p].header.name)),
+            Holder::PermissionSet(s) => (
+                "permission set",
+                org.name(org.permission_sets[s].header.name),
+            ),
+        };
+        let suspect = evidence
+            .iter()
+            .all(|e| e.kind == EvidenceKind::Name)
+            .then(|| format!("suspected integration {kind_label}: {}", evidence[0].detail));
+        let mut unique = name.to_owned();
+        let mut n = 1;
+        while list.iter().any(|x| x.name == unique) {
+            unique = match n {
+                1 => format!("{name} (discovered)"),
+                _ => format!("{name} (discovered {n})"),
+            };
+            n += 1;
+        }
+        let (profiles, permission_sets) = match holder {
+            Holder::Profile(p) => (vec![p], vec![]),
+            Holder::PermissionSet(s) => (vec![], vec![s]),
+        };
+        let apps = org
+            .apps
+            .iter()
+            .enumerate()
+            .filter(|(_, app)| {
+                app.is_integration_app()
+                    && match holder {
+                        Holder::Profile(p) => app
+                            .profiles
+                            .iter()
+                            .any(|r| org.profiles_named(org.name(r.name)).contains(&p)),
+                        Holder::PermissionSet(s) => app
+                            .permission_sets
+                            .iter()
+                            .any(|r| org.permission_sets_named(org.name(r.name)).contains(&s)),
+                    }
+            })
+            .map(|(a, _)| a)
+            .collect();
+        list.push(Integration {
+            name: unique,
+            user: None,
+            user_loc: None,
+            origin: Origin::Discovered(holder),
+            profiles,
+            permission_sets,
+            groups: vec![],
+            apps,
+            missing: vec![],
+            profile_loc: None,
+            snapshot_user: None,
+            evidence,
+            suspect,
+        });
+    }
+}
+
+/// ``profile `Integration User` ``.
+pub fn holder_title(org: &Org, holder: Holder) -> String {
+    match holder {
+        Holder::Profile(p) => format!("profile `{}`", org.name(org.profiles[p].header.name)),
+        Holder::PermissionSet(s) => format!(
+            "permission set `{}`",
+            org.name(org.permission_sets[s].header.name)
+        ),
     }
 }
 

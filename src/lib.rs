@@ -19,6 +19,7 @@ pub mod discover;
 pub mod engine;
 pub mod fix;
 pub mod guard;
+pub mod identity;
 pub mod integration;
 pub mod ip;
 pub mod model;

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 
 const ACME_FINDINGS: &[&str] = &[
+    "REF003 testdata/acme/.forceignore:15",
     "NET003 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:5",
     "APP005 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:12",
     "APP004 testdata/acme/force-app/main/default/connectedApps/Tableau_Export.connectedApp-meta.xml:13",
@@ -61,7 +62,7 @@ fn sample_org_findings_are_exact() {
     assert_eq!(summary["files"], 25);
     assert_eq!(summary["integrations"], 7);
     assert_eq!(summary["errors"], 25);
-    assert_eq!(summary["warnings"], 18);
+    assert_eq!(summary["warnings"], 19);
     assert_eq!(summary["infos"], 1);
     assert_eq!(
         summary["suppressed"], 2,
@@ -97,6 +98,7 @@ fn json_has_the_spec_shape() {
         [
             "errors",
             "files",
+            "forceignored",
             "infos",
             "integrations",
             "not_evaluated",
@@ -159,7 +161,7 @@ fn text_output_matches_snapshot() {
     assert!(!stdout(&out).contains("Erp-Integration-2019!"));
     assert_eq!(
         closing_line(&out),
-        "Checked 25 files (7 integrations, 27 rules): 25 errors, 18 warnings, 1 info, 2 suppressed; not evaluated: LIC001, ORG001, ORG002, ORG003, USE001, USE002, USE003"
+        "Checked 25 files (7 integrations, 30 rules): 25 errors, 19 warnings, 1 info, 2 suppressed; .forceignore hid 1 profile; not evaluated: LIC001, ORG001, ORG002, ORG003, USE001, USE002, USE003"
     );
 }
 
@@ -203,8 +205,14 @@ fn forceignore_hides_legacy_until_turned_off() {
     assert!(legacy(&with).is_empty());
     assert_eq!(
         legacy(&without),
-        ["NET001 testdata/acme/force-app/main/default/legacy/profiles/Old Sync.profile-meta.xml:2"]
+        [
+            "NET001 testdata/acme/force-app/main/default/legacy/profiles/Old Sync.profile-meta.xml:2",
+            "IDN005 testdata/acme/force-app/main/default/legacy/profiles/Old Sync.profile-meta.xml:5"
+        ]
     );
+    // The pattern that hid it is reported, with what it hid.
+    assert_eq!(with["summary"]["forceignored"]["profiles"], 1);
+    assert!(without["summary"].get("forceignored").is_none());
 }
 
 #[test]
@@ -231,7 +239,8 @@ fn default_paths_come_from_sfdx_project_json() {
         &[],
     );
     assert_eq!(doc["summary"]["files"], 25);
-    assert!(finding_lines(&doc)[0].starts_with("NET003 force-app/main/default/connectedApps/"));
+    assert!(finding_lines(&doc)[0].starts_with("REF003 .forceignore:15"));
+    assert!(finding_lines(&doc)[1].starts_with("NET003 force-app/main/default/connectedApps/"));
 }
 
 #[test]

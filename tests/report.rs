@@ -143,7 +143,7 @@ fn html_holds_every_section_integration_and_finding() {
     }
     assert!(html.contains("<span class=\"tag\" title=\"the client-credentials run-as user of connected app Tableau_Export, which no inventory entry lists\">discovered</span>"));
     let findings = acme_findings();
-    assert_eq!(findings.len(), 44);
+    assert_eq!(findings.len(), 45);
     for f in &findings {
         let message = html_escape(f["message"].as_str().unwrap());
         let location = format!("{}:{}", f["file"].as_str().unwrap(), f["line"]);
@@ -159,7 +159,7 @@ fn html_holds_every_section_integration_and_finding() {
         );
     }
     assert!(html.contains("<h3 class=\"error\">Errors (25)</h3>"));
-    assert!(html.contains("<h3 class=\"warning\">Warnings (18)</h3>"));
+    assert!(html.contains("<h3 class=\"warning\">Warnings (19)</h3>"));
     assert!(html.contains("<h3 class=\"info\">Info (1)</h3>"));
 }
 
@@ -170,9 +170,9 @@ fn html_shows_provenance_on_hover_and_in_notes() {
     // the other, both in the group; the group's muting set removes delete.
     let title = "R via permission set Orders_Integration_Read (testdata/acme/force-app/main/default/permissionsets/Orders_Integration_Read.permissionset-meta.xml:23) in group Orders_Integration\nC R E via permission set Orders_Integration_Write (testdata/acme/force-app/main/default/permissionsets/Orders_Integration_Write.permissionset-meta.xml:23) in group Orders_Integration";
     assert!(html.contains(&format!(
-        "<td class=\"granted\" title=\"{title}\"><span class=\"flags\">C R E</span><sup><a href=\"#note-11\">11</a></sup></td>"
+        "<td class=\"granted\" title=\"{title}\"><span class=\"flags\">C R E</span><sup><a href=\"#note-13\">13</a></sup></td>"
     )));
-    assert!(html.contains("<li id=\"note-11\" value=\"11\"><b>orders-sync</b> · Order<ul>"));
+    assert!(html.contains("<li id=\"note-13\" value=\"13\"><b>orders-sync</b> · Order<ul>"));
     // View All Data and Modify All Data reach every object.
     assert!(html.contains(
         "<tr class=\"every\"><th scope=\"row\">every object (View All Data, Modify All Data)</th>"
@@ -283,7 +283,7 @@ fn select_and_ignore_show_as_not_evaluated() {
     let why = "not selected (--select, --ignore, or \\[lint\\] in minpriv.toml)";
     assert!(out.contains(&format!("| NET001 missing-login-ip-ranges | {why} |")));
     assert_eq!(out.matches(why).count(), 5);
-    assert!(out.contains("| Rules run | 22 of 34 |"));
+    assert!(out.contains("| Rules run | 25 of 37 |"));
     assert!(!out.contains("| NET001 missing-login-ip-ranges | passed"));
 }
 

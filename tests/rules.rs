@@ -62,6 +62,19 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "IDN006",
+        &[
+            "IDN006 testdata/rules/IDN006/fail/force-app/main/default/permissionsets/sfdcInternalInt__sfdc_scrt2.permissionset-meta.xml:5",
+            "IDN006 testdata/rules/IDN006/fail/force-app/main/default/profiles/Analytics Cloud Integration User.profile-meta.xml:13",
+        ],
+    ),
+    (
+        "IDN007",
+        &[
+            "IDN007 testdata/rules/IDN007/fail/force-app/main/default/connectedApps/Billing_Sync.connectedApp-meta.xml:9",
+        ],
+    ),
+    (
         "LIC001",
         &[
             "LIC001 testdata/rules/LIC001/fail/org-snapshot/users.json:58",
@@ -119,6 +132,13 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
             "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:6",
             "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:7",
             "REF001 testdata/rules/REF001/fail/minpriv.toml:5",
+        ],
+    ),
+    (
+        "REF003",
+        &[
+            "REF003 testdata/rules/REF003/fail/.forceignore:3",
+            "REF003 testdata/rules/REF003/fail/.forceignore:4",
         ],
     ),
     (
@@ -387,6 +407,7 @@ fn write_example(dir: &Path, code: &str, info: &str, body: &str, n: usize) {
             std::fs::create_dir_all(&snapshot).unwrap();
             std::fs::write(snapshot.join(format!("example-{n}.{format}")), body).unwrap();
         }
+        Some("forceignore") => std::fs::write(dir.join(".forceignore"), body).unwrap(),
         Some("xml") => {
             let path = dir.join("force-app/main/default").join(example_path(body));
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -220,6 +220,14 @@ impl View<'_> {
                 .map(|&p| org.name(org.profiles[p].header.name))
                 .collect(),
         );
+        // Without the profile, what is not listed is unknown, never none
+        // (SPEC §2).
+        let none = if i.profiles.is_empty() {
+            out += "  profile: unknown (not in the metadata read: name it in minpriv.toml, or give the org snapshot with --org-data)\n";
+            "  unknown: the user's profile is not in the metadata read\n"
+        } else {
+            "  none\n"
+        };
         out += &names(
             "permission sets",
             i.permission_sets
@@ -242,7 +250,9 @@ impl View<'_> {
         if self.object.is_none() {
             out += "\nSystem permissions\n";
             if self.access.system.is_empty() {
-                out += "  none\n";
+                out += none;
+            } else if i.profiles.is_empty() {
+                out += "  and whatever the unknown profile grants\n";
             }
             for (name, grants) in &self.access.system {
                 for grant in grants {
@@ -276,7 +286,7 @@ impl View<'_> {
             }
         }
         if !any {
-            out += "  none\n";
+            out += none;
         }
         out += "\nFields\n";
         let mut any = false;
@@ -302,12 +312,12 @@ impl View<'_> {
             }
         }
         if !any {
-            out += "  none\n";
+            out += none;
         }
         if self.object.is_none() {
             out += "\nOther access\n";
             if self.access.other.is_empty() {
-                out += "  none\n";
+                out += none;
             }
             for ((kind, name), grants) in &self.access.other {
                 for grant in grants {
@@ -331,6 +341,9 @@ impl View<'_> {
             integration: &'a str,
             user: Option<&'a str>,
             profiles: Vec<&'a str>,
+            /// Whether the user's profile is in the metadata: when not,
+            /// what the lists leave out is unknown, not none.
+            profile_known: bool,
             permission_sets: Vec<&'a str>,
             permission_set_groups: Vec<&'a str>,
             apps: Vec<&'a str>,
@@ -403,6 +416,7 @@ impl View<'_> {
                 .iter()
                 .map(|&p| org.name(org.profiles[p].header.name))
                 .collect(),
+            profile_known: !i.profiles.is_empty(),
             permission_sets: i
                 .permission_sets
                 .iter()

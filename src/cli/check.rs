@@ -244,7 +244,7 @@ pub fn run(
     }
     let baselined = baseline.as_ref().map_or(0, |b| b.apply(&mut findings));
 
-    let summary = Summary::of(
+    let mut summary = Summary::of(
         files,
         integrations.list.len(),
         rules.len(),
@@ -252,6 +252,7 @@ pub fn run(
         &findings,
         baselined,
     );
+    summary.forceignored(&org.hidden_by_forceignore);
     let run = Run {
         sources: &org.sources,
         rules: &rules,
@@ -268,9 +269,13 @@ pub fn run(
         .iter()
         .map(|d| {
             let text = match d.format {
-                Format::Text => {
-                    report::text::render(&run, &mut texts, stdout_color && d.file.is_none())
-                }
+                Format::Text => report::identities::render_text(
+                    &run,
+                    org,
+                    integrations,
+                    &mut texts,
+                    stdout_color && d.file.is_none(),
+                ),
                 Format::Json => report::json_safe(report::json::render(&run, &mut texts)),
                 Format::Sarif => report::json_safe(report::sarif::render(&run, &mut texts)),
                 Format::Github => report::github::render(&run, &mut texts),
@@ -332,6 +337,17 @@ fn closing_line(run: &Run, millis: u128, color: bool) -> String {
     );
     if s.suppressed > 0 {
         line.push_str(&format!(", {} suppressed", s.suppressed));
+    }
+    if !s.forceignored.is_empty() {
+        let hid: Vec<String> = s
+            .forceignored
+            .iter()
+            .map(|(kind, n)| match n {
+                1 => format!("1 {}", kind.trim_end_matches('s')),
+                _ => format!("{n} {kind}"),
+            })
+            .collect();
+        line.push_str(&format!("; .forceignore hid {}", hid.join(", ")));
     }
     let failed = run.errors.len() + run.internal_errors.len();
     if failed > 0 {

@@ -13,6 +13,7 @@ use clap::Args;
 
 use super::load::{InputArgs, Loaded, load_with};
 use super::{EXIT_CLEAN, EXIT_ERROR, fail};
+use crate::access::Holder;
 use crate::config::{self, CONFIG_FILE};
 use crate::discover;
 use crate::integration::{Integration, Origin};
@@ -117,7 +118,11 @@ pub fn run(args: InitArgs, stderr_color: bool) -> u8 {
             0 => String::new(),
             n => format!(
                 ", and {} no integration uses, as comments",
-                plural(n, "integration profile", "integration profiles")
+                plural(
+                    n,
+                    "integration profile or permission set",
+                    "integration profiles and permission sets"
+                )
             ),
         }
     );
@@ -149,12 +154,17 @@ struct Entry {
     from_app: bool,
     from_snapshot: bool,
     objects: Option<DraftContract>,
+    /// The snapshot filled in its assignments.
+    assigned_by_snapshot: bool,
 }
 
-/// An integration profile no entry uses.
+/// An integration profile or permission set no entry uses.
 struct Unclaimed {
     name: String,
     why: String,
+    is_profile: bool,
+    /// Found by its name alone.
+    suspect: bool,
 }
 
 struct Draft {
@@ -174,7 +184,7 @@ impl Draft {
                 continue;
             };
             let mut entry = match integration.origin {
-                Origin::Declared(_) => continue,
+                Origin::Declared(_) | Origin::Discovered(_) => continue,
                 Origin::App(a) => {
                     let app = &org.apps[a];
                     let app_name = org.name(app.name).to_owned();
@@ -196,9 +206,19 @@ impl Draft {
                             shared.join(", ")
                         ));
                     }
-                    let preauthorized: Vec<&str> =
-                        app.profiles.iter().map(|r| org.name(r.name)).collect();
-                    let profile = match preauthorized.as_slice() {
+                    // What the app pre-authorizes, as the shared resolution
+                    // attaches it to the app's integration.
+                    // A profile the metadata does not hold is still named.
+                    let profiles: Vec<&str> = if integration.profiles.is_empty() {
+                        app.profiles.iter().map(|r| org.name(r.name)).collect()
+                    } else {
+                        integration
+                            .profiles
+                            .iter()
+                            .map(|&p| org.name(org.profiles[p].header.name))
+                            .collect()
+                    };
+                    let profile = match profiles.as_slice() {
                         [only] => Some((
                             only.to_string(),
                             "guess: the only profile the app pre-authorizes; check the user's profile".to_owned(),
@@ -210,12 +230,18 @@ impl Draft {
                         user,
                         found,
                         profile,
-                        permission_sets: vec![],
+                        // What the app pre-authorizes, as `check` counts it.
+                        permission_sets: integration
+                            .permission_sets
+                            .iter()
+                            .map(|&s| org.name(org.permission_sets[s].header.name).to_owned())
+                            .collect(),
                         groups: vec![],
                         apps: vec![app_name],
                         from_app: true,
                         from_snapshot: false,
                         objects: None,
+                        assigned_by_snapshot: false,
                     }
                 }
                 Origin::Snapshot(u) => {
@@ -241,6 +267,7 @@ impl Draft {
                         from_app: false,
                         from_snapshot: true,
                         objects: None,
+                        assigned_by_snapshot: true,
                     }
                 }
             };
@@ -257,29 +284,44 @@ impl Draft {
             entries.push(entry);
         }
 
+        // The identities found in the metadata alone (SPEC §2), with the
+        // evidence `check` has for them.
         let mut unclaimed = vec![];
-        for (p, _) in loaded.integrations.profiles() {
-            let claimed = entries.iter().any(|e| {
-                e.profile
-                    .as_ref()
-                    .is_some_and(|(name, _)| org.profiles_named(name).contains(&p))
-            });
-            if claimed {
+        for integration in &loaded.integrations.list {
+            let Origin::Discovered(holder) = integration.origin else {
                 continue;
-            }
-            let profile = &org.profiles[p];
-            let why = if org.has_integration_license(profile) {
-                "is on the Salesforce Integration licence"
-            } else {
-                "grants API Only User"
             };
-            let name = org.name(profile.header.name).to_owned();
-            if unclaimed.iter().any(|u: &Unclaimed| u.name == name) {
+            let (name, is_profile) = match holder {
+                Holder::Profile(p) => (org.name(org.profiles[p].header.name).to_owned(), true),
+                Holder::PermissionSet(s) => (
+                    org.name(org.permission_sets[s].header.name).to_owned(),
+                    false,
+                ),
+            };
+            let claimed = is_profile
+                && entries.iter().any(|e| {
+                    e.profile.as_ref().is_some_and(|(n, _)| {
+                        org.profiles_named(n).contains(&integration.profiles[0])
+                    })
+                });
+            if claimed
+                || unclaimed
+                    .iter()
+                    .any(|u: &Unclaimed| u.name == name && u.is_profile == is_profile)
+            {
                 continue;
             }
+            let why = integration
+                .evidence
+                .iter()
+                .map(|e| e.detail.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
             unclaimed.push(Unclaimed {
                 name,
-                why: why.to_owned(),
+                why,
+                is_profile,
+                suspect: integration.suspect.is_some(),
             });
         }
 
@@ -358,8 +400,13 @@ impl Draft {
             if !entry.permission_sets.is_empty() {
                 let _ = writeln!(
                     out,
-                    "permission-sets = {}   {snapshot_says}",
-                    list(&entry.permission_sets)
+                    "permission-sets = {}   {}",
+                    list(&entry.permission_sets),
+                    if entry.from_snapshot || entry.assigned_by_snapshot {
+                        snapshot_says
+                    } else {
+                        "# guess: what the app pre-authorizes"
+                    }
                 );
             }
             if !entry.groups.is_empty() {
@@ -401,19 +448,37 @@ impl Draft {
                 ),
             }
         }
-        for profile in &self.unclaimed {
+        for holder in &self.unclaimed {
+            let (kind, key, dismiss) = if holder.is_profile {
+                ("profile", "profile", "human-profiles")
+            } else {
+                ("permission set", "permission-sets", "human-permission-sets")
+            };
             out.push('\n');
             comment(
                 &mut out,
                 &format!(
-                    "Integration profile `{}` {}, but no integration drafted here names it: declare the one that uses it.",
-                    profile.name, profile.why
+                    "Integration {kind} `{}` ({}), but no integration drafted here names it: declare the one that uses it.",
+                    holder.name, holder.why
                 ),
             );
+            if holder.suspect {
+                comment(
+                    &mut out,
+                    &format!(
+                        "Only its name suggests an integration: if people use it, dismiss it under [lint] with {dismiss} = [{}].",
+                        string(&holder.name)
+                    ),
+                );
+            }
             out.push_str("# [[integration]]\n");
-            let _ = writeln!(out, "# name = {}", string(&name_for(&profile.name)));
+            let _ = writeln!(out, "# name = {}", string(&name_for(&holder.name)));
             out.push_str("# user = \"\"   # TODO: its username\n");
-            let _ = writeln!(out, "# profile = {}", string(&profile.name));
+            if holder.is_profile {
+                let _ = writeln!(out, "# {key} = {}", string(&holder.name));
+            } else {
+                let _ = writeln!(out, "# {key} = [{}]", string(&holder.name));
+            }
         }
         out
     }
@@ -457,6 +522,15 @@ fn assigned(snapshot: &Snapshot, integration: &Integration, entry: &mut Entry) {
         return;
     };
     let record = &snapshot.users[u];
+    if snapshot
+        .assignments_of(&record.username.value)
+        .next()
+        .is_some()
+    {
+        // The org's assignments replace the guess from the app.
+        entry.permission_sets.clear();
+        entry.assigned_by_snapshot = true;
+    }
     if let Some(profile) = &record.profile.value {
         entry.profile = Some((profile.clone(), "as the org snapshot assigns it".into()));
     }

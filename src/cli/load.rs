@@ -357,12 +357,13 @@ fn load_in_scope(
         import.snapshot
     });
     let keep = profiles_to_keep(&config, snapshot.as_ref());
-    let (org, parse_errors) = parse::parse_all_with(
+    let (mut org, parse_errors) = parse::parse_all_with(
         sources,
         &discovery.inputs,
         args.max_file_size.max(1),
         Some(keep),
     );
+    org.hidden_by_forceignore = discovery.hidden.clone();
     let integrations = Integrations::resolve_with(&org, &config, config_file, snapshot.as_ref());
     for (p, users) in integrations.profiles() {
         let profile = &org.profiles[p];

@@ -502,6 +502,8 @@ pub struct App {
     pub scopes: Vec<Located<Box<str>>>,
     pub callback_urls: Vec<Located<Box<str>>>,
     pub consumer_secret: Option<Loc>,
+    /// `<certificate>`: the JWT bearer flow is enabled.
+    pub jwt_certificate: Option<Loc>,
     pub ip_relaxation: Option<Located<Option<IpRelaxation>>>,
     pub refresh_token_policy: Option<Located<Option<RefreshTokenPolicy>>>,
     pub ip_ranges: Vec<(FileId, IpRangeEntry)>,
@@ -519,6 +521,21 @@ impl App {
             || self.run_as_user.is_some()
             || self.client_credentials_enabled.is_some()
             || self.consumer_secret.is_some()
+            || self.jwt_certificate.is_some()
+    }
+
+    /// Whether a server logs in through the app without a person: client
+    /// credentials (a run-as user, or the flow enabled) or JWT bearer.
+    /// Only such an app's pre-authorized profiles and permission sets are
+    /// integration identities (SPEC §2); a UI or canvas app pre-authorizes
+    /// people.
+    pub fn is_integration_app(&self) -> bool {
+        self.run_as_user.is_some()
+            || self
+                .client_credentials_enabled
+                .as_ref()
+                .is_some_and(|c| c.value)
+            || self.jwt_certificate.is_some()
     }
 }
 

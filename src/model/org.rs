@@ -16,6 +16,9 @@ pub struct Org {
     pub apps: Vec<App>,
     pub named_credentials: Vec<NamedCredential>,
     pub external_credentials: Vec<ExternalCredential>,
+    /// The metadata files `.forceignore` hid from the run, per pattern
+    /// (REF003); set by the loader.
+    pub hidden_by_forceignore: Vec<crate::discover::Hidden>,
     by_name: HashMap<(ComponentKind, Sym), Vec<usize>>,
 }
 
@@ -66,6 +69,7 @@ impl Org {
             apps,
             named_credentials,
             external_credentials,
+            hidden_by_forceignore: vec![],
             by_name,
         }
     }

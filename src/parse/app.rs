@@ -23,6 +23,7 @@ fn empty_app(kind: ComponentKind, header: &Header) -> App {
         scopes: vec![],
         callback_urls: vec![],
         consumer_secret: None,
+        jwt_certificate: None,
         ip_relaxation: None,
         refresh_token_policy: None,
         ip_ranges: vec![],
@@ -51,6 +52,7 @@ pub(super) fn parse_connected_app<'a>(
                     match child.name {
                         "callbackUrl" => callback_urls(doc, &child, &mut app)?,
                         "consumerSecret" => secret(doc, &child, &mut app)?,
+                        "certificate" => jwt_certificate(doc, &child, &mut app)?,
                         "scopes" => app.scopes.push(doc.located_string(&child)?),
                         "isAdminApproved" => app.admin_approved = Some(doc.located_bool(&child)?),
                         "isClientCredentialEnabled" => {
@@ -100,6 +102,7 @@ pub(super) fn parse_eca_part<'a>(
             }
             (EcaPart::GlobalOauthSettings, "callbackUrl") => callback_urls(doc, &el, &mut app)?,
             (EcaPart::GlobalOauthSettings, "consumerSecret") => secret(doc, &el, &mut app)?,
+            (EcaPart::GlobalOauthSettings, "certificate") => jwt_certificate(doc, &el, &mut app)?,
             (
                 EcaPart::GlobalOauthSettings | EcaPart::OauthPolicies,
                 "isClientCredentialsFlowEnabled",
@@ -174,6 +177,7 @@ fn merge(app: &mut App, part: App) {
     app.scopes.extend(part.scopes);
     app.callback_urls.extend(part.callback_urls);
     app.consumer_secret = app.consumer_secret.or(part.consumer_secret);
+    app.jwt_certificate = app.jwt_certificate.or(part.jwt_certificate);
     app.ip_relaxation = app.ip_relaxation.take().or(part.ip_relaxation);
     app.refresh_token_policy = app
         .refresh_token_policy
@@ -188,6 +192,16 @@ fn run_as_user<'a>(doc: &mut Doc<'a, '_>, el: &Elem<'a>, app: &mut App) -> XmlRe
     let user = doc.located_string(el)?;
     if !user.value.is_empty() {
         app.run_as_user = Some(user);
+    }
+    Ok(())
+}
+
+/// A `<certificate>` enables the JWT bearer flow: a server logs in as a
+/// user without a password, as integrations do.
+fn jwt_certificate<'a>(doc: &mut Doc<'a, '_>, el: &Elem<'a>, app: &mut App) -> XmlResult<()> {
+    let value = doc.located_string(el)?;
+    if !value.value.trim().is_empty() {
+        app.jwt_certificate = Some(value.loc);
     }
     Ok(())
 }

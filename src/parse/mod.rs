@@ -277,8 +277,34 @@ pub fn parse_all_with(
             })
             .map(|u| &*u.value)
             .collect();
-        keep(&run_as)
+        let mut keep = keep(&run_as);
+        // The profiles that apps pre-authorize may be integration
+        // identities (SPEC §2): keep them whole.
+        for r in &others {
+            if let Ok(Parsed::ConnectedApp(a) | Parsed::Eca(_, a)) = r {
+                for p in &a.profiles {
+                    let name = names.resolve(&p.name);
+                    keep.insert(name.to_lowercase());
+                    if let Some(full) = crate::model::profile_full_name_for_label(name) {
+                        keep.insert(full.to_lowercase());
+                    }
+                }
+            }
+        }
+        keep
     });
+    // A name that reads as an integration's makes a suspect, whose access
+    // the rules judge: such a profile is kept whole too.
+    let app_labels: Vec<String> = others
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Parsed::ConnectedApp(a) | Parsed::Eca(_, a)) => {
+                a.label.as_deref().map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect();
+    let app_labels: Vec<&str> = app_labels.iter().map(String::as_str).collect();
     let profiles: Vec<Result<Parsed, FileError>> = profile_inputs
         .par_iter()
         .map(|i| {
@@ -287,7 +313,8 @@ pub fn parse_all_with(
             // integration profile, it is read again, whole.
             let light = keep
                 .as_ref()
-                .is_some_and(|keep| !keep.contains(&i.full_name.to_lowercase()));
+                .is_some_and(|keep| !keep.contains(&i.full_name.to_lowercase()))
+                && crate::identity::name_evidence(&i.full_name, None, &app_labels).is_none();
             match parse(i, light) {
                 Ok(Parsed::Profile(p)) if light && integration_by_file(&p, &names) => {
                     parse(i, false)

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod diff;
 pub mod github;
 pub mod gitlab;
+pub mod identities;
 pub mod json;
 pub mod junit;
 pub mod sarif;
@@ -43,6 +44,10 @@ pub struct Summary {
     pub infos: usize,
     pub suppressed: usize,
     pub not_evaluated: Vec<NotEvaluatedJson>,
+    /// How many files of each kind `.forceignore` hid (REF003); absent
+    /// when it hid none.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub forceignored: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -72,6 +77,19 @@ impl Summary {
         summary.count(findings);
         summary.not_evaluated(&outcome.not_evaluated);
         summary
+    }
+
+    /// Totals per kind of what `.forceignore` hid (plural labels:
+    /// `profiles`).
+    pub fn forceignored(&mut self, hidden: &[crate::discover::Hidden]) {
+        for h in hidden {
+            for (kind, n) in &h.counts {
+                *self
+                    .forceignored
+                    .entry(crate::discover::plural_kind(kind, 2))
+                    .or_default() += n;
+            }
+        }
     }
 
     pub fn count(&mut self, findings: &[Finding]) {

@@ -5,37 +5,80 @@ use std::collections::BTreeMap;
 use super::{RuleDef, rule};
 use crate::engine::{Context, Finding, Findings};
 use crate::integration::Origin;
+use crate::source::Loc;
 
 pub(super) const RULE: RuleDef = rule!("IDN001", check);
 
+/// An integration logging in as a user: as its own `user`, or through an
+/// app it lists whose run-as user is another (IDN007 reports the mismatch
+/// itself; here it counts as a second use of that user).
+struct Claim {
+    integration: usize,
+    loc: Option<Loc>,
+    component: String,
+}
+
 fn check(cx: &Context, out: &mut Findings) {
-    // Integrations per username (case-insensitive), declared ones first,
-    // each list in inventory then app order.
-    let mut by_user: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Claims per username (case-insensitive), declared integrations
+    // first, each list in inventory then app order.
+    let mut by_user: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
     for (i, integration) in cx.integrations.list.iter().enumerate() {
         if let Some(user) = integration.user_key() {
-            by_user.entry(user).or_default().push(i);
+            let component = match integration.origin {
+                Origin::Declared(_) => format!("Integration:{}", integration.name),
+                Origin::App(a) => {
+                    let app = &cx.org.apps[a];
+                    format!("{}:{}", app.kind.type_name(), cx.org.name(app.name))
+                }
+                Origin::Snapshot(_) | Origin::Discovered(_) => format!("User:{user}"),
+            };
+            by_user.entry(user).or_default().push(Claim {
+                integration: i,
+                loc: integration.user_loc,
+                component,
+            });
         }
     }
-    for (user, sharing) in by_user {
-        if sharing.len() < 2 {
+    for (i, integration) in cx.integrations.list.iter().enumerate() {
+        if !matches!(integration.origin, Origin::Declared(_)) {
             continue;
         }
-        let integrations: Vec<_> = sharing.iter().map(|&i| &cx.integrations.list[i]).collect();
-        // The finding sits where the user is reused: the second claimant.
-        let culprit = integrations[1];
-        let Some(loc) = culprit.user_loc else {
+        for &a in &integration.apps {
+            let app = &cx.org.apps[a];
+            let Some(run_as) = &app.run_as_user else {
+                continue;
+            };
+            let key = crate::orgdata::user_key(&run_as.value);
+            if Some(&key) == integration.user_key().as_ref() {
+                continue;
+            }
+            by_user.entry(key).or_default().push(Claim {
+                integration: i,
+                loc: Some(run_as.loc),
+                component: format!("{}:{}", app.kind.type_name(), cx.org.name(app.name)),
+            });
+        }
+    }
+    for (user, claims) in by_user {
+        let mut distinct: Vec<usize> = vec![];
+        for c in &claims {
+            if !distinct.contains(&c.integration) {
+                distinct.push(c.integration);
+            }
+        }
+        if distinct.len() < 2 {
+            continue;
+        }
+        // The finding sits where the user is reused: the first claim of
+        // the second integration.
+        let Some(culprit) = claims.iter().find(|c| c.integration == distinct[1]) else {
             continue;
         };
-        let names: Vec<&str> = integrations.iter().map(|i| i.name.as_str()).collect();
-        let component = match culprit.origin {
-            Origin::Declared(_) => format!("Integration:{}", culprit.name),
-            Origin::App(a) => {
-                let app = &cx.org.apps[a];
-                format!("{}:{}", app.kind.type_name(), cx.org.name(app.name))
-            }
-            Origin::Snapshot(_) => format!("User:{user}"),
+        let Some(loc) = culprit.loc else {
+            continue;
         };
+        let name = |i: usize| cx.integrations.list[i].name.as_str();
+        let names: Vec<&str> = distinct.iter().map(|&i| name(i)).collect();
         let mut finding = Finding::new(
             loc,
             format!(
@@ -44,13 +87,19 @@ fn check(cx: &Context, out: &mut Findings) {
                 names.join(", ")
             ),
         )
-        .integration(Some(&culprit.name))
+        .integration(Some(name(culprit.integration)))
         .subject(&user)
         .label("this user already serves another integration");
-        finding.component = component;
-        for other in integrations.iter().filter(|i| i.name != culprit.name) {
-            if let Some(loc) = other.user_loc {
-                finding = finding.related(loc, format!("user of integration {}", other.name));
+        finding.component = culprit.component.clone();
+        for other in claims
+            .iter()
+            .filter(|c| c.integration != culprit.integration)
+        {
+            if let Some(loc) = other.loc {
+                finding = finding.related(
+                    loc,
+                    format!("user of integration {}", name(other.integration)),
+                );
             }
         }
         out.push(finding);

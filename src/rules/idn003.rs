@@ -10,7 +10,11 @@ fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
     for subject in integration_profiles(cx) {
         let (profile, name, users) = (subject.profile, subject.name, &subject.users);
-        if org.api_only_permission(&profile.grants).is_some() {
+        // On the Salesforce Integration licence, API-only access cannot be
+        // switched off: a missing `ApiUserOnly` element proves nothing.
+        if org.api_only_permission(&profile.grants).is_some()
+            || org.has_integration_license(profile)
+        {
             continue;
         }
         // Point at an explicit `false` entry when there is one.

@@ -1,14 +1,19 @@
 //! IDN005 undeclared-integration — see `rules/IDN005.md`.
 
 use super::{RuleDef, app_title, rule};
+use crate::access::Holder;
 use crate::engine::{Context, Finding, Findings};
-use crate::integration::Origin;
-use crate::model::INTEGRATION_LICENSE;
+use crate::integration::{Integration, Origin, holder_title};
+use crate::model::{ComponentKind, INTEGRATION_LICENSE};
 
 pub(super) const RULE: RuleDef = rule!("IDN005", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     for integration in &cx.integrations.list {
+        if let Origin::Discovered(holder) = integration.origin {
+            out.push(discovered(cx, integration, holder));
+            continue;
+        }
         let (Some(loc), Some(user)) = (integration.user_loc, integration.user.as_deref()) else {
             continue;
         };
@@ -21,7 +26,7 @@ fn check(cx: &Context, out: &mut Findings) {
             .collect();
         owners.sort_unstable();
         let mut finding = match integration.origin {
-            Origin::Declared(_) => continue,
+            Origin::Declared(_) | Origin::Discovered(_) => continue,
             Origin::App(a) => {
                 let app = &cx.org.apps[a];
                 let title = app_title(cx.org, app);
@@ -68,4 +73,49 @@ fn check(cx: &Context, out: &mut Findings) {
             .subject("undeclared");
         out.push(finding);
     }
+}
+
+/// A profile or permission set the metadata shows to be an integration's,
+/// that no declared integration holds: at its strongest evidence.
+fn discovered(cx: &Context, integration: &Integration, holder: Holder) -> Finding {
+    let (kind, name, root) = match holder {
+        Holder::Profile(p) => {
+            let profile = &cx.org.profiles[p];
+            (
+                ComponentKind::Profile,
+                cx.org.name(profile.header.name),
+                profile.header.root_loc(),
+            )
+        }
+        Holder::PermissionSet(s) => {
+            let set = &cx.org.permission_sets[s];
+            (
+                ComponentKind::PermissionSet,
+                cx.org.name(set.header.name),
+                set.header.root_loc(),
+            )
+        }
+    };
+    let loc = integration
+        .evidence
+        .iter()
+        .find_map(|e| e.loc)
+        .unwrap_or(root);
+    let why: Vec<&str> = integration
+        .evidence
+        .iter()
+        .map(|e| e.detail.as_str())
+        .collect();
+    Finding::new(
+        loc,
+        format!(
+            "{} is an integration identity ({}), but minpriv.toml declares no integration for it",
+            holder_title(cx.org, holder),
+            why.join("; ")
+        ),
+    )
+    .component(kind, name)
+    .integration(Some(&integration.name))
+    .subject("undeclared")
+    .label("undeclared integration identity")
 }

@@ -3,7 +3,7 @@
 use super::{PerGrant, RuleDef, rule};
 use crate::access::{Grant, Holder};
 use crate::engine::{Context, Findings};
-use crate::model::permissions::INTEGRATION_PSL;
+use crate::model::permissions::{INTEGRATION_PSL, is_integration_psl};
 
 pub(super) const RULE: RuleDef = rule!("LIC002", check);
 
@@ -37,7 +37,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 continue;
             };
             let licence_name = org.name(licence.value);
-            if licence_name == INTEGRATION_PSL {
+            if is_integration_psl(licence_name) {
                 continue;
             }
             let grant = Grant {
@@ -57,7 +57,7 @@ fn check(cx: &Context, out: &mut Findings) {
     }
     found.emit(cx, out, |item, holder, users| {
         format!(
-            "{holder} carries the licence `{}`, but it is assigned to a user on the Salesforce Integration licence, which needs `{INTEGRATION_PSL}` or none{users}",
+            "{holder} carries the licence `{}`, but it is assigned to a user on the Salesforce Integration licence, which needs `{INTEGRATION_PSL}` (`SalesforceAPIIntegrationPsl`) or none{users}",
             item.detail
         )
     });

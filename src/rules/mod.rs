@@ -18,6 +18,8 @@ mod idn002;
 mod idn003;
 mod idn004;
 mod idn005;
+mod idn006;
+mod idn007;
 mod lic001;
 mod lic002;
 mod net001;
@@ -36,6 +38,7 @@ mod ref002;
 mod use001;
 mod use002;
 mod use003;
+mod ref003;
 
 use crate::access::{Grant, Holder};
 use crate::engine::{Context, ExceptionUse, Finding, Findings};
@@ -95,6 +98,8 @@ pub static ALL: &[RuleDef] = &[
     idn003::RULE,
     idn004::RULE,
     idn005::RULE,
+    idn006::RULE,
+    idn007::RULE,
     lic001::RULE,
     lic002::RULE,
     net001::RULE,
@@ -113,6 +118,7 @@ pub static ALL: &[RuleDef] = &[
     use001::RULE,
     use002::RULE,
     use003::RULE,
+    ref003::RULE,
 ];
 
 /// Findings about granting elements, gathered across integrations: an
@@ -180,7 +186,7 @@ impl PerGrant {
                 ComponentKind::Profile => format!("profile `{name}`"),
                 _ => format!("permission set `{name}`"),
             };
-            let users = users_suffix(&item.integrations);
+            let users = users_suffix(&others_than(&item.integrations, name));
             let mut finding =
                 Finding::new(item.grant.site.key_loc(), message(&item, &holder, &users))
                     .component(kind, name)
@@ -313,7 +319,17 @@ pub(crate) fn integration_profiles<'a>(
 /// Shared by the profile rules: the integration a finding names, and the
 /// suffix that lists who uses the profile.
 fn profile_users(cx: &Context, profile: usize) -> (Vec<String>, String) {
-    users(cx.integrations.names_for_profile(profile))
+    let (names, _) = users(cx.integrations.names_for_profile(profile));
+    let holder = cx.org.name(cx.org.profiles[profile].header.name);
+    let suffix = users_suffix(&others_than(&names, holder));
+    (names, suffix)
+}
+
+/// The integrations of a finding but one discovered from the holder
+/// itself, which is named after it: "(integration X)" after "profile
+/// `X`" says nothing.
+pub(crate) fn others_than(names: &[String], holder: &str) -> Vec<String> {
+    names.iter().filter(|n| *n != holder).cloned().collect()
 }
 
 /// Shared by the app rules: the integration a finding names (declared or

@@ -77,6 +77,12 @@ pub fn build(input: &AuditInput) -> Audit {
         matrix: b.matrix(lines),
         usage: super::usage::tables(b.cx, &b.order),
         high_risk: b.high_risk(lines),
+        admin_findings: b
+            .run
+            .findings
+            .iter()
+            .filter(|f| matches!(f.code, "ADM001" | "ADM002"))
+            .count(),
         findings: b.findings(lines),
         exceptions: b.exceptions(lines, &evaluated),
         checks: b.checks(&evaluated),
@@ -284,6 +290,15 @@ impl Builder<'_> {
                         "an active integration user in the org snapshot, which no inventory entry lists"
                             .to_owned(),
                     ),
+                    Origin::Discovered(_) => Some(format!(
+                        "found in the metadata ({}), which no inventory entry lists",
+                        integration
+                            .evidence
+                            .iter()
+                            .map(|e| e.detail.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )),
                 };
                 InventoryRow {
                     name: integration.name.clone(),

@@ -35,6 +35,9 @@ pub struct Audit {
     pub usage: Vec<UsageTable>,
     /// Sorted by integration, then permission.
     pub high_risk: Vec<HighRiskRow>,
+    /// ADM001 / ADM002 findings: the report never says no integration
+    /// holds a high-risk permission beside them.
+    pub admin_findings: usize,
     /// Errors, warnings, info, in that order; empty groups left out.
     pub findings: Vec<SeverityGroup>,
     /// In config order (numbered as in minpriv.toml).

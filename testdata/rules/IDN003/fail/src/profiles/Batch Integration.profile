@@ -7,7 +7,7 @@
         <endAddress>192.0.2.20</endAddress>
         <startAddress>192.0.2.10</startAddress>
     </loginIpRanges>
-    <userLicense>Salesforce Integration</userLicense>
+    <userLicense>Salesforce</userLicense>
     <userPermissions>
         <enabled>True</enabled>
         <name>ApiEnabled</name>
