@@ -107,3 +107,16 @@ pub fn high_risk_label(name: &str) -> Option<&'static str> {
 
 /// The permission set licence integration users' permission sets carry.
 pub const INTEGRATION_PSL: &str = "Salesforce API Integration";
+
+/// A system permission's place in the risk order that grouped findings
+/// list permissions in: the order of [`HIGH_RISK_PERMISSIONS`] (METADATA.md
+/// §5) — access to every record first (ModifyAllData, ViewAllData), then
+/// control of users and their permissions, of the org's configuration and
+/// code, then the narrower ones — and every other permission after them.
+pub fn permission_risk(name: &str) -> u32 {
+    let rank = HIGH_RISK_PERMISSIONS
+        .iter()
+        .position(|(n, _)| *n == name)
+        .unwrap_or(HIGH_RISK_PERMISSIONS.len());
+    rank as u32
+}

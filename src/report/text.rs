@@ -77,6 +77,8 @@ impl Diagnostic for Report {
 const MAX_SHOWN_LINE: usize = 400;
 /// A label over more lines than this is cut to its first line.
 const MAX_LABEL_LINES: usize = 12;
+/// Elements of a grouped finding labelled in its excerpt.
+const ELEMENTS_SHOWN: usize = 5;
 /// Messages and labels from metadata are cut to this many characters.
 const MAX_MESSAGE: usize = 1000;
 
@@ -278,7 +280,17 @@ pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
     for finding in run.findings {
         let mut labels = vec![(finding.loc.span, finding.label.as_deref().map(shown))];
         let mut related = vec![];
-        for r in &finding.related {
+        // The other elements of a grouped finding, the first few of them
+        // (the message names them all, the JSON locates them all).
+        let others = finding.elements.iter().skip(1).take(ELEMENTS_SHOWN - 1);
+        let notes = others
+            .map(|e| crate::engine::Related {
+                loc: e.loc,
+                message: e.name.clone(),
+            })
+            .chain(finding.related.iter().cloned())
+            .collect::<Vec<_>>();
+        for r in &notes {
             if r.loc.file == finding.loc.file {
                 labels.push((r.loc.span, Some(shown(&r.message))));
             } else {
