@@ -87,10 +87,20 @@ fn check(cx: &Context, out: &mut Findings) {
         out,
         |detail, holder, users| format!("{holder} grants {detail}{users}"),
         |group| {
+            let fields = group.items.iter().filter(|i| i.name.contains('.')).count();
+            let objects = group.items.len() - fields;
+            let counted = |n: usize, what: &str| match n {
+                1 => format!("1 {what}"),
+                n => format!("{n} {what}s"),
+            };
+            let scope = match (objects, fields) {
+                (0, f) => counted(f, "field"),
+                (o, 0) => counted(o, "object"),
+                (o, f) => format!("{} and {}", counted(o, "object"), counted(f, "field")),
+            };
             format!(
-                "{} grants access beyond the contract on {} objects and fields: {}{}",
+                "{} grants access beyond the contract on {scope}: {}{}",
                 group.title(),
-                group.items.len(),
                 group.list(),
                 group.users()
             )

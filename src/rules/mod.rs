@@ -238,7 +238,8 @@ impl Grouped {
     }
 
     /// One finding per group: `message` writes it (from the sorted
-    /// elements), `label` is the text under the first element.
+    /// elements); `label` is the text under an element alone (none when
+    /// empty); when there are several, each is labelled with its name.
     pub fn emit(self, out: &mut Findings, message: impl Fn(&Group) -> String, label: &str) {
         for mut group in self.groups.into_values() {
             group.items.sort_by(|a, b| {
@@ -252,11 +253,17 @@ impl Grouped {
                 .iter()
                 .map(|i| (i.name.clone(), i.loc))
                 .collect();
+            let label = match group.items.as_slice() {
+                [_] => label,
+                items => &items[0].name,
+            };
             let mut finding = Finding::new(elements[0].1, message)
                 .component(group.kind, &group.name)
                 .integrations(&group.integrations)
-                .elements(elements)
-                .label(label);
+                .elements(elements);
+            if !label.is_empty() {
+                finding = finding.label(label);
+            }
             finding.related = group.related;
             if let Some(severity) = group.severity {
                 finding = finding.severity(severity);
