@@ -541,7 +541,11 @@ pub fn compare(old: &Side, new: &Side) -> Delta {
 /// a grouped finding counts per element, so a grant added to a holder
 /// already reported is new (and one removed is resolved).
 fn only_in(side: &Side, other: &Side) -> Vec<FindingChange> {
-    let known: BTreeSet<&str> = other.findings.iter().flat_map(|f| f.fingerprints()).collect();
+    let known: BTreeSet<&str> = other
+        .findings
+        .iter()
+        .flat_map(|f| f.fingerprints())
+        .collect();
     side.findings
         .iter()
         .filter(|f| f.fingerprints().any(|p| !known.contains(p)))

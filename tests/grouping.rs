@@ -87,7 +87,10 @@ fn a_grouped_finding_names_every_element_highest_risk_first() {
     // that element had as a finding of its own.
     let first = &adm001["elements"][0];
     assert_eq!(first["file"], adm001["file"]);
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(82), Some(9)));
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(82), Some(9))
+    );
     assert_eq!(adm001["line"], 82);
     let lines: Vec<u64> = adm001["elements"]
         .as_array()
@@ -160,8 +163,7 @@ fn sarif_relates_every_other_element() {
         ]
     );
     assert_eq!(
-        related[0]["physicalLocation"]["region"]["startLine"],
-        90,
+        related[0]["physicalLocation"]["region"]["startLine"], 90,
         "{adm001}"
     );
 }

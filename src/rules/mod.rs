@@ -195,7 +195,11 @@ impl Group {
     }
 
     pub fn add_related(&mut self, loc: Loc, message: String) {
-        if !self.related.iter().any(|r| r.loc == loc && r.message == message) {
+        if !self
+            .related
+            .iter()
+            .any(|r| r.loc == loc && r.message == message)
+        {
             self.related.push(Related { loc, message });
         }
     }
@@ -242,11 +246,13 @@ impl Grouped {
     /// empty); when there are several, each is labelled with its name.
     pub fn emit(self, out: &mut Findings, message: impl Fn(&Group) -> String, label: &str) {
         for mut group in self.groups.into_values() {
-            group.items.sort_by(|a, b| {
-                (a.rank, &a.name, a.loc).cmp(&(b.rank, &b.name, b.loc))
-            });
+            group
+                .items
+                .sort_by(|a, b| (a.rank, &a.name, a.loc).cmp(&(b.rank, &b.name, b.loc)));
             // One element per name: the highest risk, then the first.
-            group.items.dedup_by(|later, first| later.name == first.name);
+            group
+                .items
+                .dedup_by(|later, first| later.name == first.name);
             let message = message(&group);
             let elements: Vec<(String, Loc)> = group
                 .items

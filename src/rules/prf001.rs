@@ -35,8 +35,8 @@ fn check(cx: &Context, out: &mut Findings) {
                 .position(|flag| permission.access.contains(*flag))
                 .unwrap_or(RISK.len());
             found.add(
-                    subject.holder(),
-                    &subject.integrations,
+                subject.holder(),
+                &subject.integrations,
                 Item::new(object, rank as u32, permission.site.key_loc())
                     .shown(format!("{object} ({})", words.join(", ")))
                     .detail(format!("{} on {object}", words.join(", "))),

@@ -71,10 +71,14 @@ fn check(cx: &Context, out: &mut Findings) {
             let count = names.len();
             let fields_word = if count == 1 { "field" } else { "fields" };
             // Objects with editable fields first, then by name.
-            let rank = if fields.iter().any(|f| f.editable) { 0 } else { 1 };
+            let rank = if fields.iter().any(|f| f.editable) {
+                0
+            } else {
+                1
+            };
             found.add(
-                    subject.holder(),
-                    &subject.integrations,
+                subject.holder(),
+                &subject.integrations,
                 Item::new(object, rank, first.site.key_loc())
                     .shown(format!("{object} ({count} {fields_word})"))
                     .detail(format!(

@@ -74,8 +74,8 @@ fn check(cx: &Context, out: &mut Findings) {
                 .map_or(0, |i| i + 1);
             let n = names.len();
             found.add(
-                    subject.holder(),
-                    &subject.integrations,
+                subject.holder(),
+                &subject.integrations,
                 Item::new(kind, rank as u32, first.key_loc())
                     .shown(format!(
                         "{n} {kinds} ({})",

@@ -38,24 +38,27 @@ fn check(cx: &Context, out: &mut Findings) {
     }
     // One finding per referring component, naming every missing one.
     let mut found = Grouped::default();
-    let mut dangling = |referrer: (ComponentKind, &str, FileId),
-                        kind: ComponentKind,
-                        r: &Reference| {
-        let name = org.name(r.name);
-        found.add(
-            referrer,
-            &[],
-            Item::new(format!("{}:{name}", kind.type_name()), 0, r.loc)
-                .shown(format!("{} `{name}`", kind.label())),
-        );
-    };
+    let mut dangling =
+        |referrer: (ComponentKind, &str, FileId), kind: ComponentKind, r: &Reference| {
+            let name = org.name(r.name);
+            found.add(
+                referrer,
+                &[],
+                Item::new(format!("{}:{name}", kind.type_name()), 0, r.loc)
+                    .shown(format!("{} `{name}`", kind.label())),
+            );
+        };
     for group in &org.groups {
         let group_name = org.name(group.header.name);
         for r in &group.permission_sets {
             let name = org.name(r.name);
             if !platform_owned(name) && org.permission_sets_named(name).is_empty() {
                 dangling(
-                    (ComponentKind::PermissionSetGroup, group_name, group.header.file),
+                    (
+                        ComponentKind::PermissionSetGroup,
+                        group_name,
+                        group.header.file,
+                    ),
                     ComponentKind::PermissionSet,
                     r,
                 );
@@ -64,7 +67,11 @@ fn check(cx: &Context, out: &mut Findings) {
         for r in &group.muting_permission_sets {
             if org.muting_sets_named(org.name(r.name)).is_empty() {
                 dangling(
-                    (ComponentKind::PermissionSetGroup, group_name, group.header.file),
+                    (
+                        ComponentKind::PermissionSetGroup,
+                        group_name,
+                        group.header.file,
+                    ),
                     ComponentKind::MutingPermissionSet,
                     r,
                 );
@@ -75,12 +82,20 @@ fn check(cx: &Context, out: &mut Findings) {
         let app_name = org.name(app.name);
         for r in &app.profiles {
             if org.profiles_named(org.name(r.name)).is_empty() {
-                dangling((app.kind, app_name, app.root.file), ComponentKind::Profile, r);
+                dangling(
+                    (app.kind, app_name, app.root.file),
+                    ComponentKind::Profile,
+                    r,
+                );
             }
         }
         for r in &app.permission_sets {
             if org.permission_sets_named(org.name(r.name)).is_empty() {
-                dangling((app.kind, app_name, app.root.file), ComponentKind::PermissionSet, r);
+                dangling(
+                    (app.kind, app_name, app.root.file),
+                    ComponentKind::PermissionSet,
+                    r,
+                );
             }
         }
     }
