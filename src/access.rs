@@ -6,6 +6,12 @@
 //! muting permission set mutes for that group. A grant reached along
 //! several paths is one [`Grant`] (one element) with every path recorded,
 //! so rules report it once.
+//!
+//! Field permissions count only on objects the user can read (SPEC §2):
+//! Salesforce ignores field access without object read, so a field
+//! permission on an object no holder grants access to is left out of the
+//! effective access, and no rule sees it. See [`object_readable`] for the
+//! objects whose access no object permission controls.
 
 use std::collections::BTreeMap;
 
@@ -161,6 +167,12 @@ impl<'a> EffectiveAccess<'a> {
                 }
             }
         }
+        // Salesforce ignores field access without object read.
+        let objects = &access.objects;
+        access.fields.retain(|field, _| {
+            let object = field.split_once('.').map_or(*field, |(object, _)| object);
+            object_readable(object, |o| objects.contains_key(o))
+        });
         access
     }
 
@@ -235,6 +247,34 @@ impl<'a> EffectiveAccess<'a> {
             }
             merge(self.other.entry(key).or_default(), grant(a.site), group);
         }
+    }
+}
+
+/// Standard objects that have no object permissions of their own: access
+/// to their records follows the parent's (`OpportunityLineItem` follows
+/// `Opportunity`).
+const CHILD_OBJECTS: [(&str, &str); 7] = [
+    ("OpportunityLineItem", "Opportunity"),
+    ("OpportunityContactRole", "Opportunity"),
+    ("OrderItem", "Order"),
+    ("QuoteLineItem", "Quote"),
+    ("WorkOrderLineItem", "WorkOrder"),
+    ("CampaignMember", "Campaign"),
+    ("AccountContactRelation", "Account"),
+];
+
+/// Whether the fields of `object` can be read, given which objects the
+/// user can read (`granted`: any object permission implies read, which
+/// every other one needs). Activities (`Task`, `Event`), users and custom
+/// metadata types have no object permissions: their fields always count.
+/// A standard child object's fields count when its parent is readable.
+pub fn object_readable(object: &str, granted: impl Fn(&str) -> bool) -> bool {
+    if matches!(object, "Task" | "Event" | "User") || object.ends_with("__mdt") {
+        return true;
+    }
+    match CHILD_OBJECTS.iter().find(|(child, _)| *child == object) {
+        Some((_, parent)) => granted(parent) || granted(object),
+        None => granted(object),
     }
 }
 

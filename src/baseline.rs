@@ -6,6 +6,10 @@
 //! current findings share it. `--baseline` hides up to that many findings
 //! per fingerprint, so a second, new finding with the same fingerprint is
 //! still reported.
+//!
+//! A grouped finding (one root cause, several elements) counts per
+//! element: it records one fingerprint per element, is hidden only while
+//! every element is recorded, and when shown says which elements are new.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -50,17 +54,24 @@ impl Baseline {
     pub fn from_findings(findings: &[Finding]) -> Self {
         let mut by_fingerprint: BTreeMap<&str, Entry> = BTreeMap::new();
         for f in findings {
-            by_fingerprint
-                .entry(&f.fingerprint)
-                .or_insert_with(|| Entry {
-                    fingerprint: f.fingerprint.clone(),
-                    rule: f.code.to_owned(),
-                    integration: f.integration.clone(),
-                    component: f.component.clone(),
-                    subject: f.subject.clone(),
-                    count: 0,
-                })
-                .count += 1;
+            let subjects: Vec<&str> = if f.elements.is_empty() {
+                vec![&f.subject]
+            } else {
+                f.elements.iter().map(|e| e.name.as_str()).collect()
+            };
+            for (fingerprint, subject) in f.fingerprints().zip(subjects) {
+                by_fingerprint
+                    .entry(fingerprint)
+                    .or_insert_with(|| Entry {
+                        fingerprint: fingerprint.to_owned(),
+                        rule: f.code.to_owned(),
+                        integration: f.integration.clone(),
+                        component: f.component.clone(),
+                        subject: subject.to_owned(),
+                        count: 0,
+                    })
+                    .count += 1;
+            }
         }
         let mut entries: Vec<Entry> = by_fingerprint.into_values().collect();
         entries.sort_by(|a, b| {
@@ -133,19 +144,49 @@ impl Baseline {
     }
 
     /// Removes the findings the baseline records, at most `count` per
-    /// fingerprint, earliest in output order first; returns how many.
+    /// fingerprint, earliest in output order first; returns how many. A
+    /// grouped finding goes only when every element is recorded; one that
+    /// stays marks its elements new or not and names the new ones.
     pub fn apply(&self, findings: &mut Vec<Finding>) -> usize {
         let mut left: HashMap<&str, usize> = HashMap::new();
         for e in &self.entries {
             *left.entry(e.fingerprint.as_str()).or_default() += e.count;
         }
         let before = findings.len();
-        findings.retain(|f| match left.get_mut(f.fingerprint.as_str()) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
+        findings.retain_mut(|f| {
+            let mut recorded = vec![];
+            for fingerprint in f.fingerprints() {
+                match left.get_mut(fingerprint) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        recorded.push(true);
+                    }
+                    _ => recorded.push(false),
+                }
             }
-            _ => true,
+            if recorded.iter().all(|&r| r) {
+                return false;
+            }
+            if recorded.iter().any(|&r| r) {
+                for (e, &r) in f.elements.iter_mut().zip(&recorded) {
+                    e.new = Some(!r);
+                }
+                let new: Vec<&str> = f
+                    .elements
+                    .iter()
+                    .filter(|e| e.new == Some(true))
+                    .map(|e| e.name.as_str())
+                    .collect();
+                f.message.push_str(&format!(
+                    "; new since the baseline: {}",
+                    crate::rules::name_list(&new, crate::rules::SHOWN)
+                ));
+            } else {
+                for e in &mut f.elements {
+                    e.new = Some(true);
+                }
+            }
+            true
         });
         before - findings.len()
     }

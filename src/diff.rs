@@ -584,16 +584,18 @@ fn access_remains(old: &Side, new: &Side, index: usize) -> bool {
         .any(|(held, present)| !held.is_disjoint(present))
 }
 
-/// Findings of `side` whose fingerprint `other` lacks, in `side`'s order.
+/// Findings of `side` with a fingerprint `other` lacks, in `side`'s order:
+/// a grouped finding counts per element, so a grant added to a holder
+/// already reported is new (and one removed is resolved).
 fn only_in(side: &Side, other: &Side) -> Vec<FindingChange> {
     let known: BTreeSet<&str> = other
         .findings
         .iter()
-        .map(|f| f.fingerprint.as_str())
+        .flat_map(|f| f.fingerprints())
         .collect();
     side.findings
         .iter()
-        .filter(|f| !known.contains(f.fingerprint.as_str()))
+        .filter(|f| f.fingerprints().any(|p| !known.contains(p)))
         .map(|f| side.finding(f))
         .collect()
 }

@@ -82,6 +82,21 @@ pub struct Related {
     pub message: String,
 }
 
+/// One element of a grouped finding (one root cause, several elements,
+/// SPEC §3): a permission, an object, a range. Each has its own
+/// fingerprint, so a baseline records and recognises each element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Element {
+    /// What the element is: the fingerprint's subject (`ModifyAllData`,
+    /// `Account`).
+    pub name: String,
+    pub loc: Loc,
+    /// Stamped by the engine, like the finding's.
+    pub fingerprint: String,
+    /// With `--baseline`: whether the baseline does not record it.
+    pub new: Option<bool>,
+}
+
 /// One problem, located. Rules fill in what and where; the engine stamps
 /// the rule, the severity and the fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +124,9 @@ pub struct Finding {
     /// The element's value is a secret: outputs that quote the source
     /// mask it.
     pub redact: bool,
+    /// The elements of a grouped finding, highest risk first; `loc` and
+    /// `subject` are the first's. Empty for a finding about one thing.
+    pub elements: Vec<Element>,
     /// The rule chose the severity ([`Finding::severity`]); otherwise the
     /// engine stamps the rule's default.
     severity_chosen: bool,
@@ -131,6 +149,7 @@ impl Finding {
             component: String::new(),
             subject: String::new(),
             redact: false,
+            elements: vec![],
             severity_chosen: false,
             fingerprint: String::new(),
         }
@@ -184,6 +203,43 @@ impl Finding {
             message: message.into(),
         });
         self
+    }
+
+    /// The elements of a grouped finding, highest risk first: the finding
+    /// is located at the first, and its subject is the first's name.
+    pub fn elements(mut self, elements: impl IntoIterator<Item = (String, Loc)>) -> Self {
+        self.elements = elements
+            .into_iter()
+            .map(|(name, loc)| Element {
+                name,
+                loc,
+                fingerprint: String::new(),
+                new: None,
+            })
+            .collect();
+        if let Some(first) = self.elements.first() {
+            self.loc = first.loc;
+            self.subject = first.name.clone();
+        }
+        self
+    }
+
+    /// The fingerprints a baseline records for this finding: one per
+    /// element, or the finding's own when it has no elements.
+    pub fn fingerprints(&self) -> impl Iterator<Item = &str> {
+        let own = self
+            .elements
+            .is_empty()
+            .then_some(self.fingerprint.as_str());
+        self.elements
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .chain(own)
+    }
+
+    /// Every file the finding points at: its own, then its elements'.
+    pub fn files(&self) -> impl Iterator<Item = crate::source::FileId> + '_ {
+        std::iter::once(self.loc.file).chain(self.elements.iter().map(|e| e.loc.file))
     }
 
     /// Overrides the rule's default severity (a rule whose catalogue entry
@@ -398,21 +454,19 @@ fn stamp(mut f: Finding, rule: &'static Rule) -> Finding {
     if f.help.is_none() {
         f.help = Some(rule.fix_hint().to_owned());
     }
-    f.fingerprint = fingerprint(&f);
+    let integration = f.integration.as_deref().unwrap_or("");
+    for e in &mut f.elements {
+        e.fingerprint = fingerprint_of(&[f.code, integration, &f.component, &e.name]);
+    }
+    // A grouped finding's own fingerprint is its first element's: a
+    // finding with one element keeps the fingerprint it had before
+    // findings were grouped.
+    f.fingerprint = fingerprint_of(&[f.code, integration, &f.component, &f.subject]);
     f
 }
 
 /// Stable across line moves, reformatting and source/mdapi format: only
-/// the rule, integration, component and subject go in.
-fn fingerprint(f: &Finding) -> String {
-    fingerprint_of(&[
-        f.code,
-        f.integration.as_deref().unwrap_or(""),
-        &f.component,
-        &f.subject,
-    ])
-}
-
+/// the rule, integration, component and subject (or element) go in.
 /// 64-bit FNV-1a over the parts, each closed by a NUL, as 16 hex digits.
 /// The recipe is part of the baseline format (`minpriv/v1`): changing it
 /// invalidates every baseline.
@@ -429,7 +483,6 @@ pub fn fingerprint_of(parts: &[&str]) -> String {
 
 /// The exception that hides `finding`, if one applies and has not expired.
 fn exception_for(cx: &Context, finding: &Finding, today: jiff::civil::Date) -> Option<usize> {
-    let path = &cx.org.sources.get(finding.loc.file).path;
     let config_dir = cx.config.path.as_deref().and_then(Path::parent);
     cx.config.exceptions.iter().position(|e| {
         e.rule == finding.code
@@ -438,11 +491,17 @@ fn exception_for(cx: &Context, finding: &Finding, today: jiff::civil::Date) -> O
             && e.integration
                 .as_ref()
                 .is_none_or(|i| finding.integrations.as_slice() == std::slice::from_ref(i))
+            // A grouped finding is hidden only when the glob matches the
+            // file of every element (a decomposed permission set spreads
+            // them over several files).
             && e.file.as_ref().is_none_or(|glob| {
-                let rel = config_dir
-                    .and_then(|d| path.strip_prefix(d).ok())
-                    .unwrap_or(path);
-                glob.is_match(rel) || glob.is_match(&cx.org.sources.get(finding.loc.file).display)
+                finding.files().all(|file| {
+                    let source = cx.org.sources.get(file);
+                    let rel = config_dir
+                        .and_then(|d| source.path.strip_prefix(d).ok())
+                        .unwrap_or(&source.path);
+                    glob.is_match(rel) || glob.is_match(&source.display)
+                })
             })
             && e.expires.is_none_or(|d| today <= d)
     })

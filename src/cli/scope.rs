@@ -100,7 +100,12 @@ pub fn restrict(loaded: &Loaded, outcome: &mut Outcome) -> (Vec<FileId>, usize) 
         return (loaded.checked.clone(), loaded.files);
     };
     let sources = &loaded.org.sources;
-    let inside = |f: &Finding| scope.contains(&sources.get(f.loc.file).path);
+    // A grouped finding is in the named files when one of its elements is
+    // (a decomposed permission set spreads them over several files).
+    let inside = |f: &Finding| {
+        f.files()
+            .any(|file| scope.contains(&sources.get(file).path))
+    };
     outcome.findings.retain(|f| inside(f));
     outcome.hidden.retain(|(_, f)| inside(f));
     outcome.suppressed = outcome.hidden.len();

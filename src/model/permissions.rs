@@ -118,3 +118,16 @@ pub fn is_integration_psl(licence: &str) -> bool {
         || licence == INTEGRATION_PSL
         || licence == crate::model::INTEGRATION_LICENSE
 }
+
+/// A system permission's place in the risk order that grouped findings
+/// list permissions in: the order of [`HIGH_RISK_PERMISSIONS`] (METADATA.md
+/// §5) — access to every record first (ModifyAllData, ViewAllData), then
+/// control of users and their permissions, of the org's configuration and
+/// code, then the narrower ones — and every other permission after them.
+pub fn permission_risk(name: &str) -> u32 {
+    let rank = HIGH_RISK_PERMISSIONS
+        .iter()
+        .position(|(n, _)| *n == name)
+        .unwrap_or(HIGH_RISK_PERMISSIONS.len());
+    rank as u32
+}

@@ -42,6 +42,22 @@ struct FindingJson<'a> {
     integration: Option<&'a str>,
     component: &'a str,
     fingerprint: &'a str,
+    /// A grouped finding's elements, highest risk first (the first is
+    /// where `file`, `line` and `column` point).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    elements: Vec<ElementJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ElementJson<'a> {
+    name: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    fingerprint: &'a str,
+    /// With `--baseline`: whether the baseline does not record it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +88,21 @@ pub fn render(run: &Run, texts: &mut Texts) -> String {
                 integration: f.integration.as_deref(),
                 component: &f.component,
                 fingerprint: &f.fingerprint,
+                elements: f
+                    .elements
+                    .iter()
+                    .map(|e| {
+                        let (line, column, _, _) = texts.position(run.sources, e.loc);
+                        ElementJson {
+                            name: &e.name,
+                            file: &run.sources.get(e.loc.file).display,
+                            line,
+                            column,
+                            fingerprint: &e.fingerprint,
+                            new: e.new,
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();

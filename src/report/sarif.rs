@@ -235,16 +235,16 @@ pub fn render(run: &Run, texts: &mut Texts) -> String {
         .findings
         .iter()
         .map(|f| {
-            let related_locations = f
-                .related
-                .iter()
+            // The other elements of a grouped finding, then its notes.
+            let others = f.elements.iter().skip(1).map(|e| (e.loc, e.name.clone()));
+            let notes = f.related.iter().map(|r| (r.loc, r.message.clone()));
+            let related_locations = others
+                .chain(notes)
                 .enumerate()
-                .map(|(i, r)| Location {
+                .map(|(i, (loc, text))| Location {
                     id: Some(i + 1),
-                    physical_location: physical(run, texts, r.loc),
-                    message: Some(Text {
-                        text: r.message.clone(),
-                    }),
+                    physical_location: physical(run, texts, loc),
+                    message: Some(Text { text }),
                 })
                 .collect();
             SarifResult {

@@ -77,6 +77,9 @@ impl Diagnostic for Report {
 const MAX_SHOWN_LINE: usize = 400;
 /// A label over more lines than this is cut to its first line.
 const MAX_LABEL_LINES: usize = 12;
+/// Elements of a grouped finding shown with it (the first and the next
+/// ones, each in its own excerpt).
+const ELEMENTS_SHOWN: usize = 5;
 /// Messages and labels from metadata are cut to this many characters.
 const MAX_MESSAGE: usize = 1000;
 
@@ -278,23 +281,35 @@ pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
     for finding in run.findings {
         let mut labels = vec![(finding.loc.span, finding.label.as_deref().map(shown))];
         let mut related = vec![];
+        let note = |texts: &mut Texts, r: &crate::engine::Related| {
+            let excerpt = Excerpt::file(texts, run.sources, r.loc.file, &[(r.loc.span, None)]);
+            Report {
+                code: None,
+                severity: miette::Severity::Advice,
+                message: shown(&r.message),
+                help: None,
+                source: None,
+                labels: vec![],
+                related: vec![],
+            }
+            .with_excerpt(excerpt)
+        };
+        // The other elements of a grouped finding, the first few of them
+        // (the message names them all, the JSON locates them all), each
+        // in an excerpt of its own: one excerpt would show every line
+        // between them.
+        for e in finding.elements.iter().skip(1).take(ELEMENTS_SHOWN - 1) {
+            let r = crate::engine::Related {
+                loc: e.loc,
+                message: e.name.clone(),
+            };
+            related.push(note(texts, &r));
+        }
         for r in &finding.related {
             if r.loc.file == finding.loc.file {
                 labels.push((r.loc.span, Some(shown(&r.message))));
             } else {
-                let excerpt = Excerpt::file(texts, run.sources, r.loc.file, &[(r.loc.span, None)]);
-                related.push(
-                    Report {
-                        code: None,
-                        severity: miette::Severity::Advice,
-                        message: shown(&r.message),
-                        help: None,
-                        source: None,
-                        labels: vec![],
-                        related: vec![],
-                    }
-                    .with_excerpt(excerpt),
-                );
+                related.push(note(texts, r));
             }
         }
         let excerpt = Excerpt::file(texts, run.sources, finding.loc.file, &labels);

@@ -3,7 +3,7 @@
 use super::{PerGrant, RuleDef, rule};
 use crate::access::Holder;
 use crate::engine::{Context, Findings};
-use crate::model::permissions::{ADMIN_PERMISSIONS, high_risk_label};
+use crate::model::permissions::{ADMIN_PERMISSIONS, high_risk_label, permission_risk};
 
 pub(super) const RULE: RuleDef = rule!("ADM002", check);
 
@@ -27,16 +27,26 @@ fn check(cx: &Context, out: &mut Findings) {
                 {
                     continue;
                 }
-                found.add(&integration.name, grant, permission, || {
-                    format!("{permission} ({label})")
+                found.add_ranked(&integration.name, grant, permission, || {
+                    let detail = format!("{permission} ({label})");
+                    (detail.clone(), detail, permission_risk(permission))
                 });
             }
         }
     }
-    found.emit(cx, out, |item, holder, users| {
-        format!(
-            "{holder} grants the high-risk permission {}{users}",
-            item.detail
-        )
-    });
+    // One finding per holder and integrations, naming every permission.
+    found.emit_grouped(
+        cx,
+        out,
+        |detail, holder, users| format!("{holder} grants the high-risk permission {detail}{users}"),
+        |group| {
+            format!(
+                "{} grants {} high-risk permissions: {}{}",
+                group.title(),
+                group.items.len(),
+                group.list(),
+                group.users()
+            )
+        },
+    );
 }

@@ -31,16 +31,42 @@ fn check(cx: &Context, out: &mut Findings) {
                 if labels.is_empty() {
                     continue;
                 }
-                found.add(&integration.name, grant, object, || {
-                    format!("{} on {object}", labels.join(" and "))
+                found.add_ranked(&integration.name, grant, object, || {
+                    let labels = labels.join(" and ");
+                    // Modify All before View All, then by name.
+                    let rank = if flags.contains(ObjectAccess::MODIFY_ALL)
+                        && !allowed.contains(ObjectAccess::MODIFY_ALL)
+                    {
+                        0
+                    } else {
+                        1
+                    };
+                    (
+                        format!("{labels} on {object}"),
+                        format!("{object} ({labels})"),
+                        rank,
+                    )
                 });
             }
         }
     }
-    found.emit(cx, out, |item, holder, users| {
-        format!(
-            "{holder} grants {}, which bypasses sharing, and the access contract does not allow it{users}",
-            item.detail
-        )
-    });
+    // One finding per holder and integrations, naming every object.
+    found.emit_grouped(
+        cx,
+        out,
+        |detail, holder, users| {
+            format!(
+                "{holder} grants {detail}, which bypasses sharing, and the access contract does not allow it{users}"
+            )
+        },
+        |group| {
+            format!(
+                "{} grants View All or Modify All on {} objects, which bypasses sharing, and the access contract does not allow it: {}{}",
+                group.title(),
+                group.items.len(),
+                group.list(),
+                group.users()
+            )
+        },
+    );
 }

@@ -43,8 +43,13 @@ fn check(cx: &Context, out: &mut Findings) {
                     continue;
                 }
                 let words: Vec<&str> = beyond.words().collect();
-                found.add(&integration.name, grant, object, || {
-                    format!("{} on {object} ({})", words.join(", "), described(object))
+                found.add_ranked(&integration.name, grant, object, || {
+                    let (words, why) = (words.join(", "), described(object));
+                    (
+                        format!("{words} on {object} ({why})"),
+                        format!("{object} ({words}; {why})"),
+                        object_rank(beyond),
+                    )
                 });
             }
         }
@@ -62,17 +67,57 @@ fn check(cx: &Context, out: &mut Findings) {
                 if beyond.is_empty() {
                     continue;
                 }
-                found.add(&integration.name, grant, field, || {
-                    format!(
-                        "{} on field {field} ({})",
-                        beyond.join(", "),
-                        described(object)
+                found.add_ranked(&integration.name, grant, field, || {
+                    let (words, why) = (beyond.join(", "), described(object));
+                    // Fields after objects; edit before read.
+                    let rank = if beyond.contains(&"edit") { 4 } else { 5 };
+                    (
+                        format!("{words} on field {field} ({why})"),
+                        format!("field {field} ({words}; {why})"),
+                        rank,
                     )
                 });
             }
         }
     }
-    found.emit(cx, out, |item, holder, users| {
-        format!("{holder} grants {}{users}", item.detail)
-    });
+    // One finding per holder and integrations, naming every object and
+    // field.
+    found.emit_grouped(
+        cx,
+        out,
+        |detail, holder, users| format!("{holder} grants {detail}{users}"),
+        |group| {
+            let fields = group.items.iter().filter(|i| i.name.contains('.')).count();
+            let objects = group.items.len() - fields;
+            let counted = |n: usize, what: &str| match n {
+                1 => format!("1 {what}"),
+                n => format!("{n} {what}s"),
+            };
+            let scope = match (objects, fields) {
+                (0, f) => counted(f, "field"),
+                (o, 0) => counted(o, "object"),
+                (o, f) => format!("{} and {}", counted(o, "object"), counted(f, "field")),
+            };
+            format!(
+                "{} grants access beyond the contract on {scope}: {}{}",
+                group.title(),
+                group.list(),
+                group.users()
+            )
+        },
+    );
+}
+
+/// The risk order of object access beyond the contract: delete, then
+/// edit, create, read (the strongest verb decides).
+fn object_rank(beyond: ObjectAccess) -> u32 {
+    [
+        ObjectAccess::DELETE,
+        ObjectAccess::EDIT,
+        ObjectAccess::CREATE,
+        ObjectAccess::READ,
+    ]
+    .iter()
+    .position(|flag| beyond.contains(*flag))
+    .unwrap_or(3) as u32
 }

@@ -41,10 +41,11 @@ mod use003;
 mod ref003;
 
 use crate::access::{Grant, Holder};
-use crate::engine::{Context, ExceptionUse, Finding, Findings};
+use crate::catalogue::Severity;
+use crate::engine::{Context, ExceptionUse, Finding, Findings, Related};
 use crate::ip::IpSpan;
 use crate::model::{App, ComponentKind, IpRangeEntry, Org, Profile};
-use crate::source::Loc;
+use crate::source::{FileId, Loc};
 
 /// How a rule checks.
 pub enum Check {
@@ -121,10 +122,180 @@ pub static ALL: &[RuleDef] = &[
     ref003::RULE,
 ];
 
+/// Names a message lists before "and N more"; the JSON lists them all.
+pub(crate) const SHOWN: usize = 5;
+
+/// One element of a grouped finding, as a rule gathers it.
+pub(crate) struct Item {
+    /// What the element is: its fingerprint subject (`ModifyAllData`).
+    pub name: String,
+    /// How the message lists it (`Account (read, edit)`).
+    pub shown: String,
+    /// How a message about this element alone words it (`read, edit on
+    /// Account`).
+    pub detail: String,
+    /// Its place in the rule's risk order: lower comes first; ties go by
+    /// name.
+    pub rank: u32,
+    pub loc: Loc,
+}
+
+impl Item {
+    pub fn new(name: impl Into<String>, rank: u32, loc: Loc) -> Item {
+        let name = name.into();
+        Item {
+            shown: name.clone(),
+            detail: name.clone(),
+            name,
+            rank,
+            loc,
+        }
+    }
+
+    /// How the message lists the element, when not by its name alone.
+    pub fn shown(mut self, shown: impl Into<String>) -> Item {
+        self.shown = shown.into();
+        self
+    }
+
+    /// How a message about this element alone words it.
+    pub fn detail(mut self, detail: impl Into<String>) -> Item {
+        self.detail = detail.into();
+        self
+    }
+}
+
+/// What one grouped finding is about: a holder (profile, permission set,
+/// group, app), the integrations it concerns, and its elements.
+pub(crate) struct Group {
+    pub kind: ComponentKind,
+    pub name: String,
+    /// Sorted.
+    pub integrations: Vec<String>,
+    /// Highest risk first once [`Grouped::emit`] sorts them.
+    pub items: Vec<Item>,
+    /// Notes beside the elements (the permission set group a grant comes
+    /// through, the inventory's allowlist), each once.
+    pub related: Vec<Related>,
+    /// The highest severity an element asked for, when one did.
+    pub severity: Option<Severity>,
+}
+
+impl Group {
+    /// `ModifyAllData, ViewAllData, ManageUsers and 4 more`.
+    pub fn list(&self) -> String {
+        let shown: Vec<&str> = self.items.iter().map(|i| i.shown.as_str()).collect();
+        name_list(&shown, SHOWN)
+    }
+
+    /// ` (integration a)`, for messages.
+    pub fn users(&self) -> String {
+        users_suffix(&self.integrations)
+    }
+
+    /// The element alone, when there is just one.
+    pub fn single(&self) -> Option<&Item> {
+        match self.items.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// `profile `X`` or `permission set `X``.
+    pub fn title(&self) -> String {
+        format!("{} `{}`", self.kind.label(), self.name)
+    }
+
+    pub fn add_related(&mut self, loc: Loc, message: String) {
+        if !self
+            .related
+            .iter()
+            .any(|r| r.loc == loc && r.message == message)
+        {
+            self.related.push(Related { loc, message });
+        }
+    }
+}
+
+/// One root cause, one finding (SPEC §3): a rule adds each element it
+/// finds under its holder and integrations, and gets one finding per
+/// holder and set of integrations, naming every element, highest risk
+/// first, located at the first, with each element's own location (and
+/// fingerprint, for the baseline) in [`Finding::elements`].
+#[derive(Default)]
+pub(crate) struct Grouped {
+    groups: std::collections::BTreeMap<(String, FileId, Vec<String>), Group>,
+}
+
+impl Grouped {
+    /// Adds an element of the holder `kind`/`name` (read from `file`: two
+    /// files of the same name are two holders) that concerns
+    /// `integrations`; returns its group, for notes and severity.
+    pub fn add(
+        &mut self,
+        (kind, name, file): (ComponentKind, &str, FileId),
+        integrations: &[String],
+        item: Item,
+    ) -> &mut Group {
+        let mut integrations = integrations.to_vec();
+        integrations.sort();
+        integrations.dedup();
+        let key = (format!("{}:{name}", kind.type_name()), file, integrations);
+        let group = self.groups.entry(key.clone()).or_insert_with(|| Group {
+            kind,
+            name: name.to_owned(),
+            integrations: key.2,
+            items: vec![],
+            related: vec![],
+            severity: None,
+        });
+        group.items.push(item);
+        group
+    }
+
+    /// One finding per group: `message` writes it (from the sorted
+    /// elements); `label` is the text under an element alone (none when
+    /// empty); when there are several, each is labelled with its name.
+    pub fn emit(self, out: &mut Findings, message: impl Fn(&Group) -> String, label: &str) {
+        for mut group in self.groups.into_values() {
+            group
+                .items
+                .sort_by(|a, b| (a.rank, &a.name, a.loc).cmp(&(b.rank, &b.name, b.loc)));
+            // One element per name: the highest risk, then the first.
+            group
+                .items
+                .dedup_by(|later, first| later.name == first.name);
+            let message = message(&group);
+            let elements: Vec<(String, Loc)> = group
+                .items
+                .iter()
+                .map(|i| (i.name.clone(), i.loc))
+                .collect();
+            let label = match group.items.as_slice() {
+                [_] => label,
+                items => &items[0].name,
+            };
+            let mut finding = Finding::new(elements[0].1, message)
+                .component(group.kind, &group.name)
+                .integrations(&group.integrations)
+                .elements(elements);
+            if !label.is_empty() {
+                finding = finding.label(label);
+            }
+            finding.related = group.related;
+            if let Some(severity) = group.severity {
+                finding = finding.severity(severity);
+            }
+            out.push(finding);
+        }
+    }
+}
+
 /// Findings about granting elements, gathered across integrations: an
 /// element that reaches several integrations, or one integration along
-/// several paths (groups), gives one finding, with the groups as related
-/// notes. One root cause, one finding.
+/// several paths (groups), is one element, with the groups as related
+/// notes; the elements of one holder that reach the same integrations are
+/// one finding ([`Grouped`]).
 #[derive(Default)]
 pub(crate) struct PerGrant {
     items:
@@ -137,9 +308,15 @@ pub(crate) struct Gathered {
     pub subject: String,
     /// What the rule says about the grant, e.g. `delete on Account`.
     pub detail: String,
+    /// How a list of several elements shows it, e.g. `Account (delete)`.
+    pub shown: String,
+    /// Its place in the rule's risk order (see [`Item::rank`]).
+    pub rank: u32,
 }
 
 impl PerGrant {
+    /// Adds a grant that is the only element of its kind on its holder
+    /// (a permission set's licence): `detail` says what it is.
     pub fn add(
         &mut self,
         integration: &str,
@@ -147,26 +324,10 @@ impl PerGrant {
         subject: &str,
         detail: impl FnOnce() -> String,
     ) {
-        let key = (grant.site.file, grant.site.key, subject.to_owned());
-        let entry = self.items.entry(key).or_insert_with(|| Gathered {
-            grant: Grant {
-                groups: vec![],
-                direct: false,
-                ..grant.clone()
-            },
-            integrations: vec![],
-            subject: subject.to_owned(),
-            detail: detail(),
+        self.add_ranked(integration, grant, subject, || {
+            let detail = detail();
+            (detail.clone(), detail, 0)
         });
-        entry.grant.direct |= grant.direct;
-        for g in &grant.groups {
-            if !entry.grant.groups.contains(g) {
-                entry.grant.groups.push(*g);
-            }
-        }
-        if !entry.integrations.iter().any(|i| i == integration) {
-            entry.integrations.push(integration.to_owned());
-        }
     }
 
     /// One finding per element: `message(gathered, holder, users)` gives
@@ -182,19 +343,96 @@ impl PerGrant {
             item.integrations.sort();
             item.grant.groups.sort_unstable();
             let (kind, name) = holder_name(cx, item.grant.holder);
-            let holder = match kind {
-                ComponentKind::Profile => format!("profile `{name}`"),
-                _ => format!("permission set `{name}`"),
-            };
+            let holder = format!("{} `{name}`", kind.label());
             let users = users_suffix(&others_than(&item.integrations, name));
             let mut finding =
                 Finding::new(item.grant.site.key_loc(), message(&item, &holder, &users))
                     .component(kind, name)
                     .integrations(&item.integrations)
                     .subject(&item.subject);
-            finding = with_group_notes(cx, finding, &item.grant);
+            for (loc, message) in group_notes(cx, &item.grant) {
+                finding = finding.related(loc, message);
+            }
             out.push(finding);
         }
+    }
+
+    /// Adds a grant: `describe` gives its detail, how a list shows it and
+    /// its rank.
+    pub fn add_ranked(
+        &mut self,
+        integration: &str,
+        grant: &Grant,
+        subject: &str,
+        describe: impl FnOnce() -> (String, String, u32),
+    ) {
+        let key = (grant.site.file, grant.site.key, subject.to_owned());
+        let entry = self.items.entry(key).or_insert_with(|| {
+            let (detail, shown, rank) = describe();
+            Gathered {
+                grant: Grant {
+                    groups: vec![],
+                    direct: false,
+                    ..grant.clone()
+                },
+                integrations: vec![],
+                subject: subject.to_owned(),
+                detail,
+                shown,
+                rank,
+            }
+        });
+        entry.grant.direct |= grant.direct;
+        for g in &grant.groups {
+            if !entry.grant.groups.contains(g) {
+                entry.grant.groups.push(*g);
+            }
+        }
+        if !entry.integrations.iter().any(|i| i == integration) {
+            entry.integrations.push(integration.to_owned());
+        }
+    }
+
+    /// One finding per holder and integrations: `single(detail, holder,
+    /// users)` words it when the holder has one element, `many(group)`
+    /// when it has several; the location, component, integrations,
+    /// elements and group notes are filled in here.
+    pub fn emit_grouped(
+        self,
+        cx: &Context,
+        out: &mut Findings,
+        single: impl Fn(&str, &str, &str) -> String,
+        many: impl Fn(&Group) -> String,
+    ) {
+        let mut grouped = Grouped::default();
+        for mut item in self.items.into_values() {
+            item.integrations.sort();
+            item.grant.groups.sort_unstable();
+            let (kind, name) = holder_name(cx, item.grant.holder);
+            let file = match item.grant.holder {
+                Holder::Profile(p) => cx.org.profiles[p].header.file,
+                Holder::PermissionSet(s) => cx.org.permission_sets[s].header.file,
+            };
+            let loc = item.grant.site.key_loc();
+            let group = grouped.add(
+                (kind, name, file),
+                &item.integrations,
+                Item::new(item.subject, item.rank, loc)
+                    .shown(item.shown)
+                    .detail(item.detail),
+            );
+            for (loc, message) in group_notes(cx, &item.grant) {
+                group.add_related(loc, message);
+            }
+        }
+        grouped.emit(
+            out,
+            |group| match group.single() {
+                Some(one) => single(&one.detail, &group.title(), &group.users()),
+                None => many(group),
+            },
+            "",
+        );
     }
 }
 
@@ -212,26 +450,29 @@ pub(crate) fn holder_name<'a>(cx: &Context<'a>, holder: Holder) -> (ComponentKin
     }
 }
 
-/// Adds, for each group a grant comes through, a note at the group's
-/// element that names the permission set.
-pub(crate) fn with_group_notes(cx: &Context, mut finding: Finding, grant: &Grant) -> Finding {
+/// For each group a grant comes through: the group's element that names
+/// the permission set, and a note saying so.
+fn group_notes(cx: &Context, grant: &Grant) -> Vec<(Loc, String)> {
     let Holder::PermissionSet(s) = grant.holder else {
-        return finding;
+        return vec![];
     };
     let set = &cx.org.permission_sets[s];
-    for &g in &grant.groups {
-        let group = &cx.org.groups[g];
-        let group_name = cx.org.name(group.header.name);
-        let member = group.permission_sets.iter().find(|r| {
-            r.name == set.header.name || set.label.as_deref() == Some(cx.org.name(r.name))
-        });
-        let loc = member.map_or(group.header.root_loc(), |r| r.loc);
-        finding = finding.related(
-            loc,
-            format!("reaches the user through permission set group `{group_name}`"),
-        );
-    }
-    finding
+    grant
+        .groups
+        .iter()
+        .map(|&g| {
+            let group = &cx.org.groups[g];
+            let group_name = cx.org.name(group.header.name);
+            let member = group.permission_sets.iter().find(|r| {
+                r.name == set.header.name || set.label.as_deref() == Some(cx.org.name(r.name))
+            });
+            let loc = member.map_or(group.header.root_loc(), |r| r.loc);
+            (
+                loc,
+                format!("reaches the user through permission set group `{group_name}`"),
+            )
+        })
+        .collect()
 }
 
 /// The org snapshot's users that integrations log in as (index into
@@ -292,6 +533,11 @@ pub(crate) struct ProfileSubject<'a> {
 }
 
 impl ProfileSubject<'_> {
+    /// The profile as a holder for [`Grouped::add`].
+    pub fn holder(&self) -> (ComponentKind, &str, FileId) {
+        (ComponentKind::Profile, self.name, self.profile.header.file)
+    }
+
     /// A finding about this profile.
     pub fn finding(&self, loc: Loc, message: String) -> Finding {
         Finding::new(loc, message)

@@ -2,30 +2,38 @@
 
 use std::collections::BTreeMap;
 
-use super::{RuleDef, integration_profiles, name_list, rule};
+use super::{Grouped, Item, RuleDef, integration_profiles, name_list, rule};
 use crate::engine::{Context, Findings};
 use crate::model::permissions::{PROFILE_BASELINE_PERMISSIONS, high_risk_label};
 use crate::model::{AccessKind, Site};
 
 pub(super) const RULE: RuleDef = rule!("PRF003", check);
 
-/// The kinds of access that belong in permission sets.
+/// The kinds of access that belong in permission sets, in the risk order
+/// a finding lists them in (system permissions come first).
 const KINDS: [AccessKind; 6] = [
-    AccessKind::Application,
-    AccessKind::Tab,
+    AccessKind::CustomPermission,
     AccessKind::ApexClass,
     AccessKind::ApexPage,
     AccessKind::Flow,
-    AccessKind::CustomPermission,
+    AccessKind::Application,
+    AccessKind::Tab,
 ];
 
+const SYSTEM_PERMISSION: &str = "system permission";
+
+/// Names listed for one kind before "and N more".
 const SHOWN: usize = 5;
+/// Names listed per kind when a finding lists several kinds.
+const SHOWN_PER_KIND: usize = 3;
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
+    // One finding per profile; an element per kind of access, at its
+    // first entry.
+    let mut found = Grouped::default();
     for subject in integration_profiles(cx) {
-        let (profile, name, users) = (subject.profile, subject.name, &subject.users);
-        // One finding per kind of access, at its first element.
+        let profile = subject.profile;
         let mut by_kind: BTreeMap<&str, Vec<(Site, &str)>> = BTreeMap::new();
         for access in profile
             .grants
@@ -45,7 +53,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 && high_risk_label(permission_name).is_none()
             {
                 by_kind
-                    .entry("system permission")
+                    .entry(SYSTEM_PERMISSION)
                     .or_default()
                     .push((permission.site, permission_name));
             }
@@ -55,24 +63,43 @@ fn check(cx: &Context, out: &mut Findings) {
             let first = entries[0].0;
             let mut names: Vec<&str> = entries.iter().map(|(_, n)| *n).collect();
             names.dedup();
-            let list = name_list(&names, SHOWN);
             let kinds = match (names.len(), kind.ends_with('s')) {
                 (1, _) => kind.to_owned(),
                 (_, true) => format!("{kind}es"),
                 (_, false) => format!("{kind}s"),
             };
-            out.push(
-                subject
-                    .finding(
-                        first.key_loc(),
-                        format!(
-                            "integration profile `{name}` grants {} {kinds} ({list}){users}",
-                            names.len()
-                        ),
-                    )
-                    .subject(kind)
-                    .label("belongs in a permission set"),
+            let rank = KINDS
+                .iter()
+                .position(|k| k.label() == kind)
+                .map_or(0, |i| i + 1);
+            let n = names.len();
+            found.add(
+                subject.holder(),
+                &subject.integrations,
+                Item::new(kind, rank as u32, first.key_loc())
+                    .shown(format!(
+                        "{n} {kinds} ({})",
+                        name_list(&names, SHOWN_PER_KIND)
+                    ))
+                    .detail(format!("{n} {kinds} ({})", name_list(&names, SHOWN))),
             );
         }
     }
+    found.emit(
+        out,
+        |group| {
+            let (name, users) = (&group.name, group.users());
+            match group.single() {
+                Some(one) => format!("integration profile `{name}` grants {}{users}", one.detail),
+                None => {
+                    let shown: Vec<&str> = group.items.iter().map(|i| i.shown.as_str()).collect();
+                    format!(
+                        "integration profile `{name}` grants access that belongs in permission sets: {}{users}",
+                        shown.join("; ")
+                    )
+                }
+            }
+        },
+        "belongs in a permission set",
+    );
 }

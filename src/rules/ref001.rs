@@ -1,9 +1,10 @@
 //! REF001 dangling-reference — see `rules/REF001.md`.
 
-use super::{RuleDef, rule};
+use super::{Grouped, Item, RuleDef, rule};
 use crate::catalogue::Severity;
 use crate::engine::{Context, Finding, Findings};
 use crate::model::{ComponentKind, Reference};
+use crate::source::FileId;
 
 pub(super) const RULE: RuleDef = rule!("REF001", check);
 
@@ -35,46 +36,44 @@ fn check(cx: &Context, out: &mut Findings) {
             );
         }
     }
-    let dangling = |referrer: (ComponentKind, &str),
-                    kind: ComponentKind,
-                    r: &Reference,
-                    out: &mut Findings| {
-        let name = org.name(r.name);
-        out.push(
-            Finding::new(
-                r.loc,
-                format!(
-                    "{} `{}` names the {} `{name}`, which is not in the metadata",
-                    referrer.0.label(),
-                    referrer.1,
-                    kind.label()
-                ),
-            )
-            .component(referrer.0, referrer.1)
-            .subject(format!("{}:{name}", kind.type_name()))
-            .label("no such component"),
-        );
-    };
+    // One finding per referring component, naming every missing one.
+    let mut found = Grouped::default();
+    let mut dangling =
+        |referrer: (ComponentKind, &str, FileId), kind: ComponentKind, r: &Reference| {
+            let name = org.name(r.name);
+            found.add(
+                referrer,
+                &[],
+                Item::new(format!("{}:{name}", kind.type_name()), 0, r.loc)
+                    .shown(format!("{} `{name}`", kind.label())),
+            );
+        };
     for group in &org.groups {
         let group_name = org.name(group.header.name);
         for r in &group.permission_sets {
             let name = org.name(r.name);
             if !platform_owned(name) && org.permission_sets_named(name).is_empty() {
                 dangling(
-                    (ComponentKind::PermissionSetGroup, group_name),
+                    (
+                        ComponentKind::PermissionSetGroup,
+                        group_name,
+                        group.header.file,
+                    ),
                     ComponentKind::PermissionSet,
                     r,
-                    out,
                 );
             }
         }
         for r in &group.muting_permission_sets {
             if org.muting_sets_named(org.name(r.name)).is_empty() {
                 dangling(
-                    (ComponentKind::PermissionSetGroup, group_name),
+                    (
+                        ComponentKind::PermissionSetGroup,
+                        group_name,
+                        group.header.file,
+                    ),
                     ComponentKind::MutingPermissionSet,
                     r,
-                    out,
                 );
             }
         }
@@ -83,13 +82,38 @@ fn check(cx: &Context, out: &mut Findings) {
         let app_name = org.name(app.name);
         for r in &app.profiles {
             if org.profiles_named(org.name(r.name)).is_empty() {
-                dangling((app.kind, app_name), ComponentKind::Profile, r, out);
+                dangling(
+                    (app.kind, app_name, app.root.file),
+                    ComponentKind::Profile,
+                    r,
+                );
             }
         }
         for r in &app.permission_sets {
             if org.permission_sets_named(org.name(r.name)).is_empty() {
-                dangling((app.kind, app_name), ComponentKind::PermissionSet, r, out);
+                dangling(
+                    (app.kind, app_name, app.root.file),
+                    ComponentKind::PermissionSet,
+                    r,
+                );
             }
         }
     }
+    found.emit(
+        out,
+        |group| match group.single() {
+            Some(one) => format!(
+                "{} names the {}, which is not in the metadata",
+                group.title(),
+                one.shown
+            ),
+            None => format!(
+                "{} names {} components that are not in the metadata: {}",
+                group.title(),
+                group.items.len(),
+                group.list()
+            ),
+        },
+        "no such component",
+    );
 }
