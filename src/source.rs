@@ -9,7 +9,19 @@ use std::path::{Path, PathBuf};
 
 /// A byte range in one file. `u32` keeps the model compact; files larger
 /// than 4 GiB are refused by the reader long before this matters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -49,7 +61,9 @@ impl From<Span> for miette::SourceSpan {
 pub struct FileId(pub u32);
 
 /// A place in a file: what every finding and every error points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Loc {
     pub file: FileId,
     pub span: Span,
@@ -124,18 +138,40 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Offsets of the `\r` not followed by `\n`: miette ends a line there
+    /// too (almost always empty).
+    lone_cr: Vec<usize>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { line_starts }
+        let bytes = text.as_bytes();
+        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        let lone_cr = memchr::memchr_iter(b'\r', bytes)
+            .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+            .collect();
+        LineIndex {
+            line_starts,
+            lone_cr,
+        }
+    }
+
+    /// How many `\n` come before `offset`: the 0-based line it is on.
+    pub fn newlines_before(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Where 0-based line `line` starts (lines end at `\n`).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line.min(self.line_starts.len() - 1)]
+    }
+
+    /// How many line ends miette counts before `offset`: every `\n` and
+    /// every `\r` not followed by one.
+    pub fn line_ends_before(&self, offset: usize) -> usize {
+        self.newlines_before(offset) + self.lone_cr.partition_point(|&r| r < offset)
     }
 
     /// The position of `offset` in `text`, the text the index was built on.

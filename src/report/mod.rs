@@ -141,6 +141,11 @@ impl Texts {
         self.entry(sources, file).0.clone()
     }
 
+    /// [`Texts::get`] with the file's line index, built once per read.
+    pub fn get_indexed(&mut self, sources: &Sources, file: FileId) -> (Arc<String>, Arc<LineIndex>) {
+        self.entry(sources, file).clone()
+    }
+
     /// Masks the text content of the element at `loc` (a committed
     /// secret) with `*` from now on, keeping every byte offset.
     pub fn redact(&mut self, loc: Loc) {
