@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::{ArgMatches, Args, ValueEnum};
 
-use super::load::{InputArgs, Loaded, load, selected_rules};
+use super::load::{InputArgs, Loaded, load_cached, selected_rules};
 use super::progress::Progress;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
 use crate::baseline::Baseline;
@@ -58,6 +58,11 @@ pub struct CheckArgs {
     /// Print the number of findings per rule on standard error.
     #[arg(long)]
     pub statistics: bool,
+
+    /// Read every file again instead of using the per-file cache in
+    /// .minpriv_cache/ (also: MINPRIV_NO_CACHE=1).
+    #[arg(long)]
+    pub no_cache: bool,
 
     /// Today's date for exception expiry and stale logins, as YYYY-MM-DD [default: today].
     #[arg(long, value_name = "DATE", env = "MINPRIV_NOW")]
@@ -205,7 +210,8 @@ pub fn run(
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     progress.stage("Reading metadata".into(), 0);
-    let loaded = match load(&args.input, stderr_color) {
+    let cache = !args.no_cache && !crate::cache::disabled_by_env();
+    let loaded = match load_cached(&args.input, stderr_color, cache) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };

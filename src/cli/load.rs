@@ -73,6 +73,13 @@ pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
     load_with(args, stderr_color, true)
 }
 
+/// [`load`], with the per-file cache (`crate::cache`) in the project's
+/// root when `cache` is set.
+pub fn load_cached(args: &InputArgs, stderr_color: bool, cache: bool) -> Result<Loaded, u8> {
+    set_threads(args)?;
+    load_in_cached(args, &current_dir()?, stderr_color, true, cache)
+}
+
 /// [`load`], optionally without any minpriv.toml (`init` writes one).
 pub(super) fn load_with(
     args: &InputArgs,
@@ -206,6 +213,18 @@ pub fn load_in(
     stderr_color: bool,
     read_config: bool,
 ) -> Result<Loaded, u8> {
+    load_in_cached(args, cwd, stderr_color, read_config, false)
+}
+
+/// [`load_in`], with the cache when `cache` is set: in the folder of
+/// minpriv.toml, or else in `cwd`.
+pub fn load_in_cached(
+    args: &InputArgs,
+    cwd: &Path,
+    stderr_color: bool,
+    read_config: bool,
+    cache: bool,
+) -> Result<Loaded, u8> {
     let cwd = cwd.to_path_buf();
     let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
     let config_path = match &args.config {
@@ -255,11 +274,20 @@ pub fn load_in(
         import.snapshot
     });
     let keep = profiles_to_keep(&config, snapshot.as_ref());
-    let (org, parse_errors) = parse::parse_all_with(
+    let cache = cache.then(|| {
+        let root = config
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(&cwd);
+        crate::cache::Cache::open(root, args.max_file_size.max(1))
+    });
+    let (org, parse_errors) = parse::parse_all_cached(
         sources,
         &discovery.inputs,
         args.max_file_size.max(1),
         Some(keep),
+        cache,
     );
     let integrations = Integrations::resolve_with(&org, &config, config_file, snapshot.as_ref());
     for (p, users) in integrations.profiles() {
