@@ -198,11 +198,25 @@ struct Entry {
     full_name: String,
     light: bool,
     stamp: Stamp,
-    /// The file's `Parsed`, in postcard.
-    model: Vec<u8>,
+    /// Where the file's `Parsed`, in postcard, lies in the models that
+    /// follow the entries in the cache file.
+    model: (u64, u64),
 }
 
-/// The cache file: after [`MAGIC`], the SHA-256 of the rest, then this.
+/// One entry of this run, with its model.
+struct Made {
+    entry: Entry,
+    model: Model,
+}
+
+enum Model {
+    /// Where it lies in the cache file read.
+    Old(std::ops::Range<usize>),
+    New(Vec<u8>),
+}
+
+/// The cache file: after [`MAGIC`], the SHA-256 of the rest, the length
+/// of this in 8 bytes (little-endian), this, and the entries' models.
 #[derive(Serialize, Deserialize)]
 struct Stored {
     build: String,
@@ -222,10 +236,14 @@ pub struct Cache {
     names: Vec<String>,
     names_fresh: u64,
     old: HashMap<Vec<u8>, Entry>,
+    /// The models of the cache file read.
+    models: Vec<u8>,
     /// This run's entries, in no particular order.
-    new: Mutex<Vec<Entry>>,
+    new: Mutex<Vec<Made>>,
     hits: AtomicUsize,
     misses: AtomicUsize,
+    /// Entries made this run (misses kept).
+    stored: AtomicUsize,
     /// When the run started, in nanoseconds since the epoch.
     now: i128,
 }
@@ -250,12 +268,15 @@ impl Cache {
             names: vec![],
             names_fresh: 0,
             old: HashMap::new(),
+            models: vec![],
             new: Mutex::new(vec![]),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
+            stored: AtomicUsize::new(0),
             now: nanos(Some(SystemTime::now())),
         };
-        if let Some(stored) = read_stored(&cache.file).filter(|s| s.build == cache.build) {
+        if let Some((stored, models)) = read_stored(&cache.file).filter(|s| s.0.build == cache.build) {
+            cache.models = models;
             cache.names = stored.names;
             cache.names_fresh = stored.names_fresh;
             cache.old = stored
@@ -282,6 +303,7 @@ impl Cache {
         }
         self.old.clear();
         self.names.clear();
+        self.models.clear();
         ThreadedRodeo::new()
     }
 
@@ -308,13 +330,21 @@ impl Cache {
             if !same {
                 return None;
             }
-            let parsed = with_current(file, || postcard::from_bytes::<Parsed>(&entry.model)).ok()?;
-            Some((parsed, entry.clone()))
+            let (at, len) = entry.model;
+            let start = usize::try_from(at).ok()?;
+            let range = start..start.checked_add(usize::try_from(len).ok()?)?;
+            let bytes = self.models.get(range.clone())?;
+            let parsed = with_current(file, || postcard::from_bytes::<Parsed>(bytes)).ok()?;
+            Some((parsed, entry.clone(), range))
         });
         match hit {
-            Some((parsed, entry)) => {
+            Some((parsed, entry, range)) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                self.new.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+                let made = Made {
+                    entry,
+                    model: Model::Old(range),
+                };
+                self.new.lock().unwrap_or_else(|e| e.into_inner()).push(made);
                 Ok(parsed)
             }
             None => {
@@ -347,9 +377,14 @@ impl Cache {
             full_name: full_name.to_owned(),
             light,
             stamp,
-            model,
+            model: (0, 0),
         };
-        self.new.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+        let made = Made {
+            entry,
+            model: Model::New(model),
+        };
+        self.new.lock().unwrap_or_else(|e| e.into_inner()).push(made);
+        self.stored.fetch_add(1, Ordering::Relaxed);
     }
 
     /// How many files came from the cache and how many were read.
@@ -360,15 +395,17 @@ impl Cache {
         )
     }
 
-    /// Writes this run's entries, with the interner's names, unless they
-    /// are what the cache already holds. Failing to write is not an error:
+    /// Writes this run's entries, with the interner's names, unless no
+    /// entry is new (every file came from the cache, or changed too
+    /// recently to be kept: entries of files gone or changed are never
+    /// used, and go at the next write). Failing to write is not an error:
     /// the next run reads the files.
     pub fn save(self, names: &ThreadedRodeo) {
-        let (hits, misses) = self.counts();
-        let mut entries = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
-        if misses == 0 && hits == self.old.len() && names.len() == self.names.len() {
+        let (hits, _) = self.counts();
+        if self.stored.load(Ordering::Relaxed) == 0 {
             return;
         }
+        let mut made = self.new.into_inner().unwrap_or_else(|e| e.into_inner());
         let names_fresh = if hits == 0 {
             names.len() as u64
         } else {
@@ -379,7 +416,20 @@ impl Cache {
             let _ = std::fs::remove_file(&self.file);
             return;
         }
-        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        made.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+        let mut models = Vec::new();
+        let entries = made
+            .into_iter()
+            .map(|Made { mut entry, model }| {
+                let bytes = match &model {
+                    Model::Old(range) => &self.models[range.clone()],
+                    Model::New(bytes) => bytes.as_slice(),
+                };
+                entry.model = (models.len() as u64, bytes.len() as u64);
+                models.extend_from_slice(bytes);
+                entry
+            })
+            .collect();
         let names: Vec<String> = (0..names.len())
             .filter_map(|i| Spur::try_from_usize(i).map(|k| names.resolve(&k).to_owned()))
             .collect();
@@ -389,21 +439,26 @@ impl Cache {
             names_fresh,
             entries,
         };
-        let _ = write_stored(&self.file, &stored);
+        let _ = write_stored(&self.file, &stored, &models);
     }
 }
 
-fn read_stored(file: &Path) -> Option<Stored> {
-    let bytes = std::fs::read(file).ok()?;
+/// What the cache file holds, and its models, when it is whole.
+fn read_stored(file: &Path) -> Option<(Stored, Vec<u8>)> {
+    let mut bytes = std::fs::read(file).ok()?;
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let (sum, body) = rest.split_at_checked(32)?;
     if digest(body) != sum {
         return None;
     }
-    postcard::from_bytes(body).ok()
+    let (len, body) = body.split_at_checked(8)?;
+    let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+    let stored = postcard::from_bytes(body.get(..len)?).ok()?;
+    let models_at = MAGIC.len() + 32 + 8 + len;
+    Some((stored, bytes.split_off(models_at)))
 }
 
-fn write_stored(file: &Path, stored: &Stored) -> std::io::Result<()> {
+fn write_stored(file: &Path, stored: &Stored, models: &[u8]) -> std::io::Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let ignore = dir.join(".gitignore");
@@ -421,10 +476,17 @@ fn write_stored(file: &Path, stored: &Stored) -> std::io::Result<()> {
         )?;
     }
     let body = postcard::to_allocvec(stored).map_err(std::io::Error::other)?;
+    let len = (body.len() as u64).to_le_bytes();
+    let mut sum = Sha256::new();
+    sum.update(len);
+    sum.update(&body);
+    sum.update(models);
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(MAGIC)?;
-    tmp.write_all(&digest(&body))?;
+    tmp.write_all(&sum.finalize())?;
+    tmp.write_all(&len)?;
     tmp.write_all(&body)?;
+    tmp.write_all(models)?;
     tmp.persist(file).map_err(|e| e.error)?;
     Ok(())
 }
@@ -456,8 +518,10 @@ mod tests {
             names_fresh: 1,
             entries: vec![],
         };
-        write_stored(&file, &stored).unwrap();
-        assert_eq!(read_stored(&file).unwrap().names, ["Account"]);
+        write_stored(&file, &stored, b"models").unwrap();
+        let (read, models) = read_stored(&file).unwrap();
+        assert_eq!(read.names, ["Account"]);
+        assert_eq!(models, b"models");
         let mut bytes = std::fs::read(&file).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
