@@ -36,14 +36,18 @@ WORK=$(cd "$WORK" && pwd)
 command -v hyperfine >/dev/null || { echo "benches/run.sh needs hyperfine (apt-get install hyperfine)"; exit 2; }
 [ -x /usr/bin/time ] || { echo "benches/run.sh needs GNU time (apt-get install time)"; exit 2; }
 
-cargo build --release --locked --bin minpriv --example generate_org --example raw_scan >/dev/null
-BIN=target/release/minpriv
-RAW=target/release/examples/raw_scan
+# BIN, RAW and GEN may name binaries already built (then nothing is built).
+if [ -z "${BIN:-}" ]; then
+    cargo build --release --locked --bin minpriv --example generate_org --example raw_scan >/dev/null
+fi
+BIN=${BIN:-target/release/minpriv}
+RAW=${RAW:-target/release/examples/raw_scan}
+GEN=${GEN:-target/release/examples/generate_org}
 
 # Mean wall time (s) of a command, from hyperfine's JSON.
 mean() {
     local json="$WORK/hyperfine.json"
-    hyperfine --style none --warmup 1 --runs "$RUNS" -N --ignore-failure --export-json "$json" "$1" >/dev/null
+    hyperfine --style none --warmup 1 --runs "$RUNS" -N --ignore-failure --export-json "$json" "$1" >/dev/null 2>&1
     python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['mean'])" "$json"
 }
 
@@ -54,11 +58,11 @@ rss() {
 }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; threads: $THREADS; commit: $(git rev-parse --short HEAD); date: $(date -u +%F)"
-printf "\n%-7s %9s %9s %9s %9s %8s %9s %9s %9s %10s %10s %10s\n" \
+[ -n "$SIZES" ] && printf "\n%-7s %9s %9s %9s %9s %8s %9s %9s %9s %10s %10s %10s\n" \
     size MB raw_s check_s python_s ratio py/check check_MB/s ms/MB raw_RSS_MB check_RSS_MB RSS%input
 for size in $SIZES; do
     org="$WORK/org-$size"
-    [ -d "$org" ] || target/release/examples/generate_org --size "$size" --out "$org" >/dev/null
+    [ -d "$org" ] || "$GEN" --size "$size" --out "$org" >/dev/null
     bytes=$(find "$org" -type f \( -name '*.xml' -o -name '*.profile' -o -name '*.permissionset' \) -printf '%s\n' | awk '{s+=$1} END {print s}')
     mb=$(python3 -c "print($bytes/1e6)")
     raw=$(mean "$RAW --threads $THREADS $org")
@@ -79,8 +83,9 @@ done
 best() {
     local json="$WORK/hyperfine.json" cmd=$1
     shift
-    hyperfine --style none --warmup 1 --runs "$RUNS" -N --ignore-failure "$@" --export-json "$json" "$cmd" >/dev/null
-    python3 -c "import json,sys; print(min(json.load(open(sys.argv[1]))['results'][0]['times']))" "$json"
+    hyperfine --style none --warmup 1 --runs "$RUNS" -N --ignore-failure "$@" --export-json "$json" "$cmd" >/dev/null 2>&1
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(min(r['times']))" "$json"
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][0]; print(r['user']+r['system'])" "$json" >"$WORK/cpu"
 }
 
 if [ -n "$SIZES" ]; then
@@ -113,13 +118,21 @@ if [ -n "$CORPUS" ]; then
     org=${org%/}
     echo
     echo "largest org: $(basename "$org") ($(du -sm "$org" | cut -f1) MB)"
-    printf "%-34s %9s %9s\n" what best_s /json
+    printf "%-38s %9s %9s %9s %9s\n" what best_s /json cpu_s cpu/json
     json=$(best "$BIN check $org --threads $THREADS --format json -o /dev/null --quiet --no-cache")
-    row() { python3 -c "import sys; t,j=map(float,sys.argv[2:]); print(f'{sys.argv[1]:<34} {t:9.3f} {t/j:9.2f}')" "$1" "$2" "$json"; }
-    row "check --format json (cold)" "$json"
-    row "check text (cold)" "$(best "$BIN check $org --threads $THREADS -o /dev/null --quiet --no-cache")"
-    row "report --format html" "$(best "$BIN report $org --threads $THREADS --format html -o $WORK/report.html --quiet")"
-    row "report --format markdown" "$(best "$BIN report $org --threads $THREADS --format markdown -o $WORK/report.md --quiet")"
+    json_cpu=$(cat "$WORK/cpu")
+    # row LABEL COMMAND [hyperfine options]: best wall time and mean CPU
+    # time (user + system), and both as ratios to the cold JSON run.
+    row() {
+        local label=$1 t
+        shift
+        t=$(best "$@")
+        python3 -c "import sys; t,j,c,jc=map(float,sys.argv[2:]); print(f'{sys.argv[1]:<38} {t:9.3f} {t/j:9.2f} {c:9.3f} {c/jc:9.2f}')" "$label" "$t" "$json" "$(cat "$WORK/cpu")" "$json_cpu"
+    }
+    row "check --format json (cold)" "$BIN check $org --threads $THREADS --format json -o /dev/null --quiet --no-cache"
+    row "check text (cold)" "$BIN check $org --threads $THREADS -o /dev/null --quiet --no-cache"
+    row "report --format html" "$BIN report $org --threads $THREADS --format html -o $WORK/report.html --quiet"
+    row "report --format markdown" "$BIN report $org --threads $THREADS --format markdown -o $WORK/report.md --quiet"
 
     # pre-commit: a scratch copy (never in the repository), the cache
     # warm, one profile changed before each timed run.
@@ -127,12 +140,17 @@ if [ -n "$CORPUS" ]; then
     rm -rf "$scratch"
     cp -r "$org" "$scratch"
     sleep 3
-    (cd "$scratch" && "$OLDPWD/$BIN" check . --quiet >/dev/null 2>&1; "$OLDPWD/$BIN" check . --quiet >/dev/null 2>&1) || true
+    bin_abs=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+    (cd "$scratch" && "$bin_abs" check . --quiet >/dev/null 2>&1; "$bin_abs" check . --quiet >/dev/null 2>&1) || true
     one=$(find "$scratch" -type f -name '*.profile*' | sort | head -1)
-    bin_abs=$(pwd)/$BIN
-    row "check json, cached, nothing changed" "$(cd "$scratch" && best "$bin_abs check . --threads $THREADS --format json -o /dev/null --quiet")"
-    row "check text, cached, nothing changed" "$(cd "$scratch" && best "$bin_abs check . --threads $THREADS -o /dev/null --quiet")"
-    row "pre-commit: text, one file changed" "$(cd "$scratch" && best "$bin_abs check . --threads $THREADS -o /dev/null --quiet" --prepare "sh -c 'echo >> \"$one\"'")"
+    cd "$scratch"
+    row "check json, cached, nothing changed" "$bin_abs check . --threads $THREADS --format json -o /dev/null --quiet"
+    row "check text, cached, nothing changed" "$bin_abs check . --threads $THREADS -o /dev/null --quiet"
+    # The changed file is read again; the cache is written again once it
+    # has settled (each run here comes right after the change).
+    row "pre-commit: text, one file changed" "$bin_abs check . --threads $THREADS -o /dev/null --quiet" --prepare "sh -c 'echo >> \"$one\"'"
+    row "pre-commit: same, change settled" "$bin_abs check . --threads $THREADS -o /dev/null --quiet" --prepare "sh -c 'echo >> \"$one\"; sleep 2.2'"
+    cd - >/dev/null
     rm -rf "$scratch"
 fi
 

@@ -275,7 +275,9 @@ impl Cache {
             stored: AtomicUsize::new(0),
             now: nanos(Some(SystemTime::now())),
         };
-        if let Some((stored, models)) = read_stored(&cache.file).filter(|s| s.0.build == cache.build) {
+        if let Some((stored, models)) =
+            read_stored(&cache.file).filter(|s| s.0.build == cache.build)
+        {
             cache.models = models;
             cache.names = stored.names;
             cache.names_fresh = stored.names_fresh;
@@ -344,7 +346,10 @@ impl Cache {
                     entry,
                     model: Model::Old(range),
                 };
-                self.new.lock().unwrap_or_else(|e| e.into_inner()).push(made);
+                self.new
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(made);
                 Ok(parsed)
             }
             None => {
@@ -383,7 +388,10 @@ impl Cache {
             entry,
             model: Model::New(model),
         };
-        self.new.lock().unwrap_or_else(|e| e.into_inner()).push(made);
+        self.new
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(made);
         self.stored.fetch_add(1, Ordering::Relaxed);
     }
 

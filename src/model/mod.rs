@@ -25,7 +25,9 @@ pub struct Located<T> {
 }
 
 /// The kinds of metadata component minpriv reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ComponentKind {
     Profile,
     PermissionSet,
@@ -130,7 +132,19 @@ pub struct UserPermission {
 }
 
 /// Object-level access flags of one `<objectPermissions>` entry.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct ObjectAccess(u8);
 
 impl ObjectAccess {
@@ -244,7 +258,9 @@ pub struct FieldPermission {
 }
 
 /// The other kinds of access a profile or permission set grants by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AccessKind {
     Application,
     Tab,

@@ -142,7 +142,11 @@ impl Texts {
     }
 
     /// [`Texts::get`] with the file's line index, built once per read.
-    pub fn get_indexed(&mut self, sources: &Sources, file: FileId) -> (Arc<String>, Arc<LineIndex>) {
+    pub fn get_indexed(
+        &mut self,
+        sources: &Sources,
+        file: FileId,
+    ) -> (Arc<String>, Arc<LineIndex>) {
         self.entry(sources, file).clone()
     }
 

@@ -439,10 +439,7 @@ mod tests {
     use super::*;
 
     fn limited(text: &str) -> Limited {
-        Limited::new(
-            Arc::new(text.to_owned()),
-            Arc::new(LineIndex::new(text)),
-        )
+        Limited::new(Arc::new(text.to_owned()), Arc::new(LineIndex::new(text)))
     }
 
     /// What a `SpanContents` holds, to compare two of them.
@@ -472,7 +469,9 @@ mod tests {
         for _ in 0..300 {
             let mut text = String::new();
             for _ in 0..next(40) {
-                text.push_str(["<a>", "x", "é", "\n", "\r\n", "\r", "\n\n", "  "][next(8) as usize]);
+                text.push_str(
+                    ["<a>", "x", "é", "\n", "\r\n", "\r", "\n\n", "  "][next(8) as usize],
+                );
             }
             let source = limited(&text);
             for _ in 0..20 {
