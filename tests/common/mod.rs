@@ -16,7 +16,9 @@ pub fn minpriv() -> Command {
     let mut cmd = Command::cargo_bin("minpriv").expect("binary builds");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
-        .env("MINPRIV_NOW", TODAY);
+        .env("MINPRIV_NOW", TODAY)
+        // No .minpriv_cache/ in testdata; tests/cache.rs turns it back on.
+        .env("MINPRIV_NO_CACHE", "1");
     cmd
 }
 
