@@ -162,7 +162,7 @@ impl Limited {
         if from == 0 {
             return self.text.as_str().read_span(span, before, after);
         }
-        let lines_above = self.index.line_ends_before(from);
+        let lines_above = self.index.newlines_before(from);
         let tail = &self.text[from..];
         let moved: miette::SourceSpan = (span.offset() - from, span.len()).into();
         let contents = tail.read_span(&moved, before, after)?;

@@ -35,17 +35,38 @@ impl askama::filters::Escaper for Html {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Markdown;
 
+///
+/// Line breaks gone, a value can only start a line where the template
+/// starts one with it; so what opens a block there (`#` heading, `-` `+`
+/// `=` list item or underline, `1.` `1)` ordered item, `!`) is escaped at
+/// the value's start. An `@` that GitHub would turn into a mention (not
+/// after a letter or digit, as in an e-mail address) gets a ZERO WIDTH
+/// SPACE after it.
 impl askama::filters::Escaper for Markdown {
     fn write_escaped_str<W: Write>(&self, mut dest: W, string: &str) -> fmt::Result {
+        // Only blanks so far; only blanks and digits so far.
+        let (mut at_start, mut lead_digits) = (true, true);
+        let mut previous = ' ';
         for c in string.chars() {
+            let block = at_start && matches!(c, '#' | '-' | '+' | '=' | '!');
+            let ordered = lead_digits && previous.is_ascii_digit() && matches!(c, '.' | ')');
             match c {
                 '\n' | '\r' | '\t' => dest.write_char(' ')?,
                 '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '|' | '&' | '~' => {
                     dest.write_char('\\')?;
                     dest.write_char(c)?;
                 }
+                _ if block || ordered => {
+                    dest.write_char('\\')?;
+                    dest.write_char(c)?;
+                }
+                '@' if !previous.is_alphanumeric() => dest.write_str("@\u{200b}")?,
                 c => dest.write_char(printable_char(c))?,
             }
+            let blank = matches!(c, ' ' | '\n' | '\r' | '\t');
+            at_start &= blank;
+            lead_digits &= blank || c.is_ascii_digit();
+            previous = c;
         }
         Ok(())
     }
@@ -80,5 +101,16 @@ mod tests {
         );
         assert_eq!(escape(Markdown, "two\nlines\r\n"), "two lines  ");
         assert_eq!(escape(Markdown, "a\u{7}b"), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn markdown_values_open_no_block_and_mention_no_one() {
+        assert_eq!(escape(Markdown, "# Title"), "\\# Title");
+        assert_eq!(escape(Markdown, "  - item"), "  \\- item");
+        assert_eq!(escape(Markdown, "12. item"), "12\\. item");
+        assert_eq!(escape(Markdown, "3) item"), "3\\) item");
+        assert_eq!(escape(Markdown, "a-b # c 1. d"), "a-b # c 1. d");
+        assert_eq!(escape(Markdown, "@admins hi"), "@\u{200b}admins hi");
+        assert_eq!(escape(Markdown, "svc@acme.example"), "svc@acme.example");
     }
 }
