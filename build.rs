@@ -28,12 +28,17 @@ fn from_git() -> Option<String> {
     }
     // Rebuild when HEAD moves: HEAD itself, the branch it names, packed refs.
     for path in ["HEAD", "packed-refs"] {
-        if let Some(p) = git(&manifest, &["rev-parse", "--git-path", path]) {
+        if let Some(p) = git(&manifest, &["rev-parse", "--git-path", path])
+            && manifest.join(&p).is_file()
+        {
             println!("cargo:rerun-if-changed={}", manifest.join(p).display());
         }
     }
+    // The branch's loose ref, when it has one (a packed ref moves
+    // packed-refs; a missing file would rerun this script every build).
     if let Some(branch) = git(&manifest, &["symbolic-ref", "-q", "HEAD"])
         && let Some(p) = git(&manifest, &["rev-parse", "--git-path", &branch])
+        && manifest.join(&p).is_file()
     {
         println!("cargo:rerun-if-changed={}", manifest.join(p).display());
     }

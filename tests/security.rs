@@ -298,7 +298,8 @@ fn item2_nothing_outside_the_project_is_read() {
         "force-app/profiles/Partner Integration.profile-meta.xml",
         PROFILE,
     );
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    type Case<'a> = (&'a str, Box<dyn Fn(&Path) + 'a>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "minpriv.toml link",
             Box::new(|p: &Path| link(&secret, &p.join("minpriv.toml"))),
