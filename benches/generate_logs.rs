@@ -155,7 +155,7 @@ fn main() {
             let req = rng.next() % 1_000_000_000;
             match kind {
                 "Login" => {
-                    let status = if rng.next() % 50 == 0 {
+                    let status = if rng.next().is_multiple_of(50) {
                         "LOGIN_ERROR_INVALID_PASSWORD"
                     } else {
                         "LOGIN_NO_ERROR"

@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod baseline;
+pub mod cache;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

@@ -9,7 +9,19 @@ use std::path::{Path, PathBuf};
 
 /// A byte range in one file. `u32` keeps the model compact; files larger
 /// than 4 GiB are refused by the reader long before this matters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -49,7 +61,9 @@ impl From<Span> for miette::SourceSpan {
 pub struct FileId(pub u32);
 
 /// A place in a file: what every finding and every error points at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Loc {
     pub file: FileId,
     pub span: Span,
@@ -256,6 +270,17 @@ impl LineIndex {
         LineIndex {
             line_starts: line_starts(text.as_bytes()),
         }
+    }
+
+    /// How many line ends (LF, CRLF, a lone CR: those miette counts too)
+    /// come before `offset`: the 0-based line it is on.
+    pub fn newlines_before(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Where 0-based line `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line.min(self.line_starts.len() - 1)]
     }
 
     /// The position of `offset` in `text`, the text the index was built on.

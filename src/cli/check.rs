@@ -60,6 +60,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Read every file again instead of using the per-file cache in
+    /// .minpriv_cache/ (also: MINPRIV_NO_CACHE=1).
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Today's date for exception expiry and stale logins, as YYYY-MM-DD [default: today].
     #[arg(long, value_name = "DATE", env = "MINPRIV_NOW")]
     pub now: Option<jiff::civil::Date>,
@@ -206,7 +211,8 @@ pub fn run(
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     progress.stage("Reading metadata".into(), 0);
-    let loaded = match load_in_context(&args.input, stderr_color) {
+    let cache = !args.no_cache && !crate::cache::disabled_by_env();
+    let loaded = match load_in_context(&args.input, stderr_color, cache) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };

@@ -90,9 +90,9 @@ pub(super) fn load_with(
 
 /// [`load`] for `check`: files named are checked in the context of their
 /// whole project, and [`Loaded::scope`] says which findings to report.
-pub fn load_in_context(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
+pub fn load_in_context(args: &InputArgs, stderr_color: bool, cache: bool) -> Result<Loaded, u8> {
     set_threads(args)?;
-    load_in_scope(args, &current_dir()?, stderr_color, true, true)
+    load_in_scope(args, &current_dir()?, stderr_color, true, true, cache)
 }
 
 /// `--select` / `--ignore` on top of the config's `[lint]`: the command
@@ -229,17 +229,19 @@ pub fn load_in(
     stderr_color: bool,
     read_config: bool,
 ) -> Result<Loaded, u8> {
-    load_in_scope(args, cwd, stderr_color, read_config, false)
+    load_in_scope(args, cwd, stderr_color, read_config, false, false)
 }
 
 /// [`load_in`]; with `in_context`, files named bring their project along
-/// (`check FILE`, SPEC §5).
+/// (`check FILE`, SPEC §5); with `cache`, the per-file cache
+/// (`crate::cache`) in the folder of minpriv.toml, or else in `cwd`.
 fn load_in_scope(
     args: &InputArgs,
     cwd: &Path,
     stderr_color: bool,
     read_config: bool,
     in_context: bool,
+    cache: bool,
 ) -> Result<Loaded, u8> {
     let cwd = cwd.to_path_buf();
     let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
@@ -357,11 +359,20 @@ fn load_in_scope(
         import.snapshot
     });
     let keep = profiles_to_keep(&config, snapshot.as_ref());
-    let (mut org, parse_errors) = parse::parse_all_with(
+    let cache = cache.then(|| {
+        let root = config
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(&cwd);
+        crate::cache::Cache::open(root, args.max_file_size.max(1))
+    });
+    let (mut org, parse_errors) = parse::parse_all_cached(
         sources,
         &discovery.inputs,
         args.max_file_size.max(1),
         Some(keep),
+        cache,
     );
     org.hidden_by_forceignore = discovery.hidden.clone();
     let integrations = Integrations::resolve_with(&org, &config, config_file, snapshot.as_ref());

@@ -250,10 +250,10 @@ fn element_of(start: &quick_xml::events::BytesStart) -> Result<Element, String> 
 }
 
 fn push_text(stack: &mut [Element], text: &str) {
-    if let Some(top) = stack.last_mut() {
-        if top.children.is_empty() || !text.trim().is_empty() {
-            top.text.get_or_insert_with(String::new).push_str(text);
-        }
+    if let Some(top) = stack.last_mut()
+        && (top.children.is_empty() || !text.trim().is_empty())
+    {
+        top.text.get_or_insert_with(String::new).push_str(text);
     }
 }
 

@@ -18,14 +18,16 @@ use crate::source::{FileId, Loc, Span};
 pub type Sym = lasso::Spur;
 
 /// A value read from an element, and the element it came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Located<T> {
     pub value: T,
     pub loc: Loc,
 }
 
 /// The kinds of metadata component minpriv reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ComponentKind {
     Profile,
     PermissionSet,
@@ -70,7 +72,7 @@ impl ComponentKind {
 /// What every component has: its full name (decoded from the file name),
 /// the file, and the span of its root start tag (`<Profile`), which is
 /// where findings about something *missing* from the component point.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Header {
     pub name: Sym,
     pub file: FileId,
@@ -96,7 +98,7 @@ impl Header {
 /// Where a grant is written: its file (a decomposed permission set spreads
 /// over several), the whole element, and the child that names its subject
 /// (`<name>`, `<object>`, `<field>`), which is what a finding underlines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     pub file: FileId,
     pub span: Span,
@@ -122,7 +124,7 @@ impl Site {
 }
 
 /// `<userPermissions>`: a system permission such as `ModifyAllData`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct UserPermission {
     pub name: Sym,
     pub enabled: bool,
@@ -130,7 +132,19 @@ pub struct UserPermission {
 }
 
 /// Object-level access flags of one `<objectPermissions>` entry.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct ObjectAccess(u8);
 
 impl ObjectAccess {
@@ -226,7 +240,7 @@ impl std::ops::BitOr for ObjectAccess {
 }
 
 /// `<objectPermissions>`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ObjectPermission {
     pub object: Sym,
     pub access: ObjectAccess,
@@ -234,7 +248,7 @@ pub struct ObjectPermission {
 }
 
 /// `<fieldPermissions>`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FieldPermission {
     /// `Object.Field`.
     pub field: Sym,
@@ -244,7 +258,9 @@ pub struct FieldPermission {
 }
 
 /// The other kinds of access a profile or permission set grants by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AccessKind {
     Application,
     Tab,
@@ -337,7 +353,7 @@ impl AccessKind {
 }
 
 /// One named grant: `<classAccesses>`, `<tabVisibilities>`, ...
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Access {
     pub kind: AccessKind,
     pub name: Sym,
@@ -349,7 +365,7 @@ pub struct Access {
 /// What a profile, permission set or muting permission set grants. One
 /// type for all three so that one parser and one access computation serve
 /// them all.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Grants {
     pub user_permissions: Vec<UserPermission>,
     pub object_permissions: Vec<ObjectPermission>,
@@ -383,7 +399,7 @@ impl Grants {
 }
 
 /// A login IP range of a profile or a connected app.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IpRangeEntry {
     pub start: Option<Located<Box<str>>>,
     pub end: Option<Located<Box<str>>>,
@@ -391,7 +407,7 @@ pub struct IpRangeEntry {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     pub header: Header,
     pub custom: Option<bool>,
@@ -405,7 +421,7 @@ pub struct Profile {
     pub pruned: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PermissionSet {
     pub header: Header,
     pub label: Option<Box<str>>,
@@ -415,7 +431,7 @@ pub struct PermissionSet {
     pub grants: Grants,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MutingPermissionSet {
     pub header: Header,
     pub label: Option<Box<str>>,
@@ -423,13 +439,13 @@ pub struct MutingPermissionSet {
 }
 
 /// A name written in an element, pointing at another component.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     pub name: Sym,
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PermissionSetGroup {
     pub header: Header,
     pub label: Option<Box<str>>,
@@ -438,7 +454,7 @@ pub struct PermissionSetGroup {
 }
 
 /// `ipRelaxation` (connected app) / `ipRelaxationPolicyType` (ECA).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IpRelaxation {
     Enforce,
     Bypass,
@@ -459,7 +475,7 @@ impl IpRelaxation {
 }
 
 /// Refresh-token policy, normalised over the connected-app and ECA forms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RefreshTokenPolicy {
     Zero,
     Infinite,
@@ -483,7 +499,7 @@ impl RefreshTokenPolicy {
 /// An OAuth client: a connected app, or an External Client App joined from
 /// its files. Rules about OAuth policy see one shape for both; every value
 /// keeps the file it came from, since an ECA's values live in several files.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct App {
     pub kind: ComponentKind,
     pub name: Sym,
@@ -539,16 +555,17 @@ impl App {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NamedCredential {
     pub header: Header,
     pub label: Option<Box<str>>,
     /// Legacy `password`, `oauthToken`, `oauthRefreshToken` elements.
+    #[serde(with = "crate::cache::secret_names")]
     pub secrets: Vec<Located<&'static str>>,
     pub external_credentials: Vec<Reference>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ExternalCredential {
     pub header: Header,
     pub label: Option<Box<str>>,

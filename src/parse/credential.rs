@@ -5,7 +5,7 @@ use super::xml::{Elem, XmlResult};
 use crate::model::*;
 
 /// Legacy named-credential elements that hold a secret when not empty.
-const SECRET_ELEMENTS: [&str; 3] = ["password", "oauthToken", "oauthRefreshToken"];
+pub(crate) const SECRET_ELEMENTS: [&str; 3] = ["password", "oauthToken", "oauthRefreshToken"];
 
 pub(super) fn parse_named<'a>(
     doc: &mut Doc<'a, '_>,

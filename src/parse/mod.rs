@@ -2,7 +2,7 @@
 //! file kinds, reading a file safely, and the parallel driver.
 
 mod app;
-mod credential;
+pub(crate) mod credential;
 mod doc;
 mod grants;
 mod group;
@@ -27,7 +27,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// External Client App files: one component each, joined into one app by
 /// their `<externalClientApplication>` element.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EcaPart {
     Header,
     OauthSettings,
@@ -37,7 +39,9 @@ pub enum EcaPart {
 }
 
 /// What a file holds, decided by its suffix alone (never its folder).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum FileKind {
     Profile,
     PermissionSet,
@@ -215,8 +219,8 @@ pub struct Input {
     pub full_name: String,
 }
 
-/// One file's content.
-#[derive(Debug)]
+/// One file's content (what the cache keeps per file, `crate::cache`).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Parsed {
     Profile(Profile),
     PermissionSet(PermissionSet),
@@ -254,7 +258,22 @@ pub fn parse_all_with(
     max_file_size: u64,
     keep: Option<ProfileFilter>,
 ) -> (Org, Vec<FileError>) {
-    let names = ThreadedRodeo::new();
+    parse_all_cached(sources, inputs, max_file_size, keep, None)
+}
+
+/// [`parse_all_with`], taking each file's model from `cache` when the
+/// file has not changed since it was kept there, and keeping the others.
+pub fn parse_all_cached(
+    sources: Sources,
+    inputs: &[Input],
+    max_file_size: u64,
+    keep: Option<ProfileFilter>,
+    mut cache: Option<crate::cache::Cache>,
+) -> (Org, Vec<FileError>) {
+    let names = match &mut cache {
+        Some(cache) => cache.interner(),
+        None => ThreadedRodeo::new(),
+    };
     let parse = |input: &Input, light: bool| {
         parse_file(
             input,
@@ -264,10 +283,36 @@ pub fn parse_all_with(
             light,
         )
     };
+    // A profile nothing names is read without its object and field
+    // permissions; should the file itself make it an integration
+    // profile, it is read again, whole.
+    let read = |input: &Input, light: bool| match parse(input, light) {
+        Ok(Parsed::Profile(p)) if light && integration_by_file(&p, &names) => parse(input, false),
+        other => other,
+    };
+    let cached_read = |input: &Input, light: bool| {
+        let Some(cache) = &cache else {
+            return read(input, light);
+        };
+        let path = &sources.get(input.file).path;
+        let how = (input.kind, input.full_name.as_str(), light);
+        match cache.lookup(input.file, path, input.kind, &input.full_name, light) {
+            Ok(parsed) => Ok(parsed),
+            Err(stamp) => {
+                let result = read(input, light);
+                if let Ok(parsed) = &result {
+                    cache.store(input.file, path, how, stamp, parsed);
+                }
+                result
+            }
+        }
+    };
     let (profile_inputs, other_inputs): (Vec<&Input>, Vec<&Input>) =
         inputs.iter().partition(|i| i.kind == FileKind::Profile);
-    let others: Vec<Result<Parsed, FileError>> =
-        other_inputs.par_iter().map(|i| parse(i, false)).collect();
+    let others: Vec<Result<Parsed, FileError>> = other_inputs
+        .par_iter()
+        .map(|i| cached_read(i, false))
+        .collect();
     let keep = keep.map(|keep| {
         let run_as: Vec<&str> = others
             .iter()
@@ -308,21 +353,16 @@ pub fn parse_all_with(
     let profiles: Vec<Result<Parsed, FileError>> = profile_inputs
         .par_iter()
         .map(|i| {
-            // A profile nothing names is read without its object and
-            // field permissions; should the file itself make it an
-            // integration profile, it is read again, whole.
             let light = keep
                 .as_ref()
                 .is_some_and(|keep| !keep.contains(&i.full_name.to_lowercase()))
                 && crate::identity::name_evidence(&i.full_name, None, &app_labels).is_none();
-            match parse(i, light) {
-                Ok(Parsed::Profile(p)) if light && integration_by_file(&p, &names) => {
-                    parse(i, false)
-                }
-                other => other,
-            }
+            cached_read(i, light)
         })
         .collect();
+    if let Some(cache) = cache {
+        cache.save(&names);
+    }
     let mut errors = vec![];
     let mut profiles_read = vec![];
     let mut permission_sets = vec![];

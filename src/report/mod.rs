@@ -159,6 +159,15 @@ impl Texts {
         self.entry(sources, file).0.clone()
     }
 
+    /// [`Texts::get`] with the file's line index, built once per read.
+    pub fn get_indexed(
+        &mut self,
+        sources: &Sources,
+        file: FileId,
+    ) -> (Arc<String>, Arc<LineIndex>) {
+        self.entry(sources, file).clone()
+    }
+
     /// Masks the text content of the element at `loc` (a committed
     /// secret) with `*` from now on, keeping every byte offset.
     pub fn redact(&mut self, loc: Loc) {
@@ -250,7 +259,27 @@ fn read_for_display(sources: &Sources, file: FileId) -> String {
             out
         }
     };
-    lone_cr_as_lf(neutralise_controls(&text))
+    let text = if has_controls(&text) {
+        neutralise_controls(&text)
+    } else {
+        text
+    };
+    lone_cr_as_lf(text)
+}
+
+/// Whether `text` holds a byte [`neutralise_controls`] may replace: one
+/// branch-free pass that the compiler turns into SIMD, since nearly every
+/// file holds none.
+fn has_controls(text: &str) -> bool {
+    text.as_bytes().chunks(4096).any(|chunk| {
+        chunk.iter().fold(false, |found, &b| {
+            found
+                | ((b < 0x20) & (b != b'\n') & (b != b'\r') & (b != b'\t'))
+                | (b == 0x7f)
+                | (b == 0xc2)
+                | (b == 0xe2)
+        })
+    })
 }
 
 /// A lone CR (old Mac line ends) as LF, same length: every line count of
@@ -274,10 +303,7 @@ fn lone_cr_as_lf(text: String) -> String {
 pub fn neutralise_controls(text: &str) -> String {
     // Most files hold none of them: one pass over the bytes says so. (Every
     // character replaced below starts with a control byte, 0xC2 or 0xE2.)
-    let clean = !text.bytes().any(|b| {
-        (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || matches!(b, 0x7f | 0xc2 | 0xe2)
-    });
-    if clean {
+    if !has_controls(text) {
         return text.to_owned();
     }
     text.chars()

@@ -135,8 +135,49 @@ fn short_lines(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)>
 /// A file's text as miette reads it, except that context lines too long
 /// to show are left out, and excerpts that would hold one are refused
 /// (miette then shows two labels apart rather than the lines between).
+/// Reading an excerpt costs the excerpt, not the file: the line index
+/// (built once per file, shared by all its findings) says where to start.
 #[derive(Debug)]
-struct Limited(Arc<String>);
+struct Limited {
+    text: Arc<String>,
+    index: Arc<LineIndex>,
+}
+
+impl Limited {
+    fn new(text: Arc<String>, index: Arc<LineIndex>) -> Limited {
+        Limited { text, index }
+    }
+
+    /// Exactly what miette's own `str` implementation returns, found by
+    /// running it from a line start a few lines above the span instead of
+    /// from the start of the file, then moving its answer back into place.
+    fn as_miette<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let offset = span.offset().min(self.text.len());
+        // One line more than the context: miette's scan then holds, at
+        // `from`, the same state as a scan from the file's start would.
+        let line = self.index.newlines_before(offset);
+        let from = self.index.line_start(line.saturating_sub(before + 1));
+        if from == 0 {
+            return self.text.as_str().read_span(span, before, after);
+        }
+        let lines_above = self.index.newlines_before(from);
+        let tail = &self.text[from..];
+        let moved: miette::SourceSpan = (span.offset() - from, span.len()).into();
+        let contents = tail.read_span(&moved, before, after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            contents.data(),
+            (contents.span().offset() + from, contents.span().len()).into(),
+            contents.line() + lines_above,
+            contents.column(),
+            contents.line_count() + lines_above,
+        )))
+    }
+}
 
 impl SourceCode for Limited {
     fn read_span<'a>(
@@ -145,7 +186,7 @@ impl SourceCode for Limited {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let bytes = self.0.as_bytes();
+        let bytes = self.text.as_bytes();
         let start = span.offset().min(bytes.len());
         let end = (start + span.len()).min(bytes.len());
         let (mut from, mut to) = short_lines(bytes, start, end).ok_or(MietteError::OutOfBounds)?;
@@ -166,9 +207,9 @@ impl SourceCode for Limited {
         }
         if all_short || before + after == 0 {
             // What miette would show anyway.
-            return self.0.as_str().read_span(span, before, after);
+            return self.as_miette(span, before, after);
         }
-        let line = bytes[..from].iter().filter(|&&b| b == b'\n').count();
+        let line = self.index.newlines_before(from);
         let lines = bytes[from..to].iter().filter(|&&b| b == b'\n').count();
         Ok(Box::new(MietteSpanContents::new(
             &bytes[from..to],
@@ -200,7 +241,12 @@ struct Excerpt {
 
 impl Excerpt {
     /// `labels`: the primary first.
-    fn new(name: &str, text: Arc<String>, labels: &[(Span, Option<String>)]) -> Excerpt {
+    fn new(
+        name: &str,
+        text: Arc<String>,
+        index: Arc<LineIndex>,
+        labels: &[(Span, Option<String>)],
+    ) -> Excerpt {
         let mut shown_labels = vec![];
         for (i, (span, label)) in labels.iter().enumerate() {
             match fit(&text, *span) {
@@ -209,7 +255,7 @@ impl Excerpt {
                 }
                 Some(span) => shown_labels.push(LabeledSpan::new_with_span(label.clone(), span)),
                 None if i == 0 => {
-                    let (line, column) = LineIndex::new(&text).line_col(&text, span.start as usize);
+                    let (line, column) = index.line_col(&text, span.start as usize);
                     return Excerpt {
                         source: None,
                         labels: vec![],
@@ -220,7 +266,7 @@ impl Excerpt {
             }
         }
         Excerpt {
-            source: Some(NamedSource::new(name, Limited(text))),
+            source: Some(NamedSource::new(name, Limited::new(text, index))),
             labels: shown_labels,
             hidden_at: None,
         }
@@ -233,7 +279,8 @@ impl Excerpt {
         labels: &[(Span, Option<String>)],
     ) -> Excerpt {
         let name = terminal_safe(&sources.get(file).display);
-        Excerpt::new(&name, texts.get(sources, file), labels)
+        let (text, index) = texts.get_indexed(sources, file);
+        Excerpt::new(&name, text, index, labels)
     }
 
     /// `message`, with the place it is about when the excerpt is hidden.
@@ -375,6 +422,7 @@ pub fn render_config_errors(
     let handler = handler(color);
     let name = terminal_safe(display);
     let text = Arc::new(super::neutralise_controls(&errors.text));
+    let index = Arc::new(LineIndex::new(&text));
     let mut out = String::new();
     for e in &errors.errors {
         let mut report = Report {
@@ -387,7 +435,12 @@ pub fn render_config_errors(
             related: vec![],
         };
         if let Some(span) = &e.span {
-            let excerpt = Excerpt::new(&name, Arc::clone(&text), &[(span.clone().into(), None)]);
+            let excerpt = Excerpt::new(
+                &name,
+                Arc::clone(&text),
+                Arc::clone(&index),
+                &[(span.clone().into(), None)],
+            );
             report = report.with_excerpt(excerpt);
         }
         let _ = handler.render_report(&mut out, &report);
@@ -400,6 +453,66 @@ pub fn render_config_errors(
 mod tests {
     use super::*;
 
+    fn limited(text: &str) -> Limited {
+        Limited::new(Arc::new(text.to_owned()), Arc::new(LineIndex::new(text)))
+    }
+
+    /// What a `SpanContents` holds, to compare two of them.
+    fn seen(c: &dyn SpanContents<'_>) -> (Vec<u8>, usize, usize, usize, usize, usize) {
+        let s = c.span();
+        (
+            c.data().to_vec(),
+            s.offset(),
+            s.len(),
+            c.line(),
+            c.column(),
+            c.line_count(),
+        )
+    }
+
+    #[test]
+    fn excerpts_read_from_the_index_are_what_miette_reads() {
+        // Every line ending miette knows (LF, CRLF, a lone CR), empty
+        // lines, multi-byte characters, spans at line starts and ends.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                text.push_str(
+                    ["<a>", "x", "é", "\n", "\r\n", "\r", "\n\n", "  "][next(8) as usize],
+                );
+            }
+            let source = limited(&text);
+            for _ in 0..20 {
+                let len = text.len() as u64;
+                let mut start = next(len + 1) as usize;
+                while !text.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let width = next(len - start as u64 + 1) as usize;
+                let span: miette::SourceSpan = (start, width).into();
+                let (before, after) = (next(3) as usize, next(3) as usize);
+                let ours = source.as_miette(&span, before, after);
+                let theirs = text.as_str().read_span(&span, before, after);
+                match (ours, theirs) {
+                    (Ok(a), Ok(b)) => assert_eq!(
+                        seen(a.as_ref()),
+                        seen(b.as_ref()),
+                        "{text:?} {span:?} {before} {after}"
+                    ),
+                    (Err(_), Err(_)) => {}
+                    (a, b) => panic!("{text:?} {span:?}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+                }
+            }
+        }
+    }
+
     #[test]
     fn long_lines_are_never_shown() {
         let long = "x".repeat(MAX_SHOWN_LINE + 1);
@@ -410,7 +523,7 @@ mod tests {
         assert_eq!(fit(&text, Span::new(b, b + 2)), None);
         assert_eq!(fit(&text, Span::new(c, c + 4)), Some(Span::new(c, c + 4)));
         // The long line beside is left out of the context.
-        let source = Limited(Arc::new(text.clone()));
+        let source = limited(&text);
         let contents = source.read_span(&(c, 4).into(), 1, 1).unwrap();
         assert_eq!(contents.data(), b"<c/>");
         assert_eq!(contents.line(), 2);
@@ -431,7 +544,8 @@ mod tests {
     #[test]
     fn a_hidden_excerpt_still_says_where() {
         let text = Arc::new(format!("<a>\n{}<b>\n", "y".repeat(5000)));
-        let excerpt = Excerpt::new("f.xml", text, &[(Span::new(5001, 5004), None)]);
+        let index = Arc::new(LineIndex::new(&text));
+        let excerpt = Excerpt::new("f.xml", text, index, &[(Span::new(5001, 5004), None)]);
         assert!(excerpt.source.is_none());
         assert_eq!(
             excerpt.message("bad".into()),

@@ -18,7 +18,9 @@ pub fn minpriv() -> Command {
         .env_remove("NO_COLOR")
         .env_remove("FORCE_COLOR")
         .env_remove("CLICOLOR_FORCE")
-        .env("MINPRIV_NOW", TODAY);
+        .env("MINPRIV_NOW", TODAY)
+        // No .minpriv_cache/ in testdata; tests/cache.rs turns it back on.
+        .env("MINPRIV_NO_CACHE", "1");
     cmd
 }
 
