@@ -111,7 +111,7 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
             .snapshot
             .as_ref()
             .and_then(|s| s.users.iter().filter_map(|u| u.last_login.value).max()),
-        command: std::env::args().skip(1).collect(),
+        command: content_options(std::env::args().skip(1)),
         rules_selected: rules.iter().map(|r| r.code().to_owned()).collect(),
         selection: selection(&args, &rules),
         env: &audit::provenance::process_env,
@@ -183,4 +183,61 @@ fn selection(args: &ReportArgs, rules: &[&'static Rule]) -> String {
         text.push_str(&format!("; not selected: {}", left_out.join(", ")));
     }
     text
+}
+
+/// The command line as the report records it: without the options that
+/// choose how the report is laid out or written rather than what it says
+/// (`--format`, `--output`, `--quiet`, `--threads`), so that every format
+/// of one run carries the same content and digest.
+fn content_options(args: impl Iterator<Item = String>) -> Vec<String> {
+    const WITH_VALUE: [&str; 4] = ["--format", "--output", "-o", "--threads"];
+    const FLAGS: [&str; 2] = ["--quiet", "-q"];
+    let mut out = vec![];
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            out.push(arg);
+            out.extend(args);
+            break;
+        }
+        if WITH_VALUE.contains(&arg.as_str()) {
+            args.next();
+            continue;
+        }
+        let joined = ["--format=", "--output=", "--threads="]
+            .iter()
+            .any(|p| arg.starts_with(p))
+            || (arg.starts_with("-o") && !arg.starts_with("--"));
+        if joined || FLAGS.contains(&arg.as_str()) {
+            continue;
+        }
+        out.push(arg);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_options_are_left_out_of_the_recorded_command() {
+        let args = |s: &str| s.split(' ').map(str::to_owned);
+        assert_eq!(
+            content_options(args(
+                "report testdata/acme --format html -o out.html --threads 4 -q --select NET"
+            )),
+            ["report", "testdata/acme", "--select", "NET"]
+        );
+        assert_eq!(
+            content_options(args(
+                "report --format=json --output=x -ox --threads=2 --now 2026-11-27"
+            )),
+            ["report", "--now", "2026-11-27"]
+        );
+        assert_eq!(
+            content_options(args("report -- -o")),
+            ["report", "--", "-o"]
+        );
+    }
 }

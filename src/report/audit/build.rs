@@ -147,7 +147,10 @@ fn provenance_rows(p: &Provenance) -> Vec<KeyValue> {
         fact("Run at", &p.run_at),
         plain(
             "CI system",
-            p.ran_by.ci.clone().unwrap_or_else(|| "none detected".to_owned()),
+            p.ran_by
+                .ci
+                .clone()
+                .unwrap_or_else(|| "none detected".to_owned()),
         ),
         fact("CI job", &p.ran_by.job_url),
         fact("Run by", &p.ran_by.user),
@@ -547,7 +550,11 @@ impl Builder<'_> {
                     continue;
                 }
                 let (permission, label) = if f.code == "ADM001" && f.subject == "Admin" {
-                    ("Admin".to_owned(), "the System Administrator profile: every administrator permission".to_owned())
+                    (
+                        "Admin".to_owned(),
+                        "the System Administrator profile: every administrator permission"
+                            .to_owned(),
+                    )
                 } else {
                     let label = high_risk_label(&f.subject).unwrap_or_default().to_owned();
                     (f.subject.clone(), label)

@@ -133,7 +133,10 @@ mod tests {
         assert_eq!(escape(Markdown, "3) item"), "3\\) item");
         assert_eq!(escape(Markdown, "> quote"), "\\> quote");
         // Inside a value they are plain text.
-        assert_eq!(escape(Markdown, "orders-sync #2 v1.2"), "orders-sync #2 v1.2");
+        assert_eq!(
+            escape(Markdown, "orders-sync #2 v1.2"),
+            "orders-sync #2 v1.2"
+        );
         assert_eq!(escape(Markdown, "0.1.0"), "0.1.0");
         assert_eq!(escape(Markdown, "#3 PRF001"), "#3 PRF001");
         assert_eq!(escape(Markdown, "-x"), "-x");
@@ -141,6 +144,9 @@ mod tests {
         // A mention is broken; an e-mail address is left as it is.
         assert_eq!(escape(Markdown, "@admins"), "@\u{2060}admins");
         assert_eq!(escape(Markdown, "cc @team"), "cc @\u{2060}team");
-        assert_eq!(escape(Markdown, "svc.dw@acme.example"), "svc.dw@acme.example");
+        assert_eq!(
+            escape(Markdown, "svc.dw@acme.example"),
+            "svc.dw@acme.example"
+        );
     }
 }

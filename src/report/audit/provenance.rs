@@ -200,9 +200,18 @@ fn binary_sha256() -> Fact {
 fn run_at(env: &dyn Fn(&str) -> Option<String>) -> Fact {
     const FORMAT: &str = "%Y-%m-%d %H:%M:%S %:z";
     if let Some(epoch) = env(CLOCK_ENV) {
-        return match epoch.trim().parse::<i64>().ok().and_then(|s| jiff::Timestamp::from_second(s).ok()) {
+        return match epoch
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        {
             Some(t) => Fact::known(
-                format!("{} (UTC)", t.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime(FORMAT)),
+                format!(
+                    "{} (UTC)",
+                    t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                        .strftime(FORMAT)
+                ),
                 format!("{CLOCK_ENV}, not the clock"),
             ),
             None => Fact::unknown(format!("{CLOCK_ENV} is not a number of seconds: {epoch}")),
@@ -305,7 +314,9 @@ fn detect_ci(env: &dyn Fn(&str) -> Option<String>) -> Option<Ci> {
 }
 
 fn ran_by(env: &dyn Fn(&str) -> Option<String>) -> RanBy {
-    let os_user = env("USER").or_else(|| env("USERNAME")).or_else(|| env("LOGNAME"));
+    let os_user = env("USER")
+        .or_else(|| env("USERNAME"))
+        .or_else(|| env("LOGNAME"));
     let host = env("HOSTNAME")
         .or_else(|| {
             std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -352,7 +363,10 @@ fn exported(input: &ProvenanceInput, redact: bool) -> Fact {
     };
     if let Some(login) = input.newest_login {
         return Fact::known(
-            login.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            login
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .strftime("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
             "at or after the newest LastLoginDate in the snapshot",
         );
     }
@@ -365,10 +379,14 @@ fn exported(input: &ProvenanceInput, redact: bool) -> Fact {
         .max();
     match newest.and_then(|t| jiff::Timestamp::try_from(t).ok()) {
         Some(t) => Fact::known(
-            t.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .strftime("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
             "the newest modification time of the snapshot's files: the snapshot records no login",
         ),
-        None => Fact::unknown("the snapshot records no login and its files have no modification time"),
+        None => {
+            Fact::unknown("the snapshot records no login and its files have no modification time")
+        }
     }
 }
 
@@ -392,7 +410,12 @@ fn git_facts(examined: &[PathBuf]) -> Git {
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let dir = examined
         .first()
-        .map(|f| absolute(f).parent().map(Path::to_path_buf).unwrap_or_default())
+        .map(|f| {
+            absolute(f)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
         .unwrap_or_else(|| absolute(Path::new(".")));
     let unknown = |why: &str| Git {
         repository: Fact::unknown(why),
@@ -428,7 +451,10 @@ fn git_facts(examined: &[PathBuf]) -> Git {
             Some(rel.to_string_lossy().replace('\\', "/"))
         })
         .collect();
-    let dirty = match git(&top, &["status", "--porcelain=v1", "-z", "--untracked-files=normal"]) {
+    let dirty = match git(
+        &top,
+        &["status", "--porcelain=v1", "-z", "--untracked-files=normal"],
+    ) {
         Some(status) => {
             // `XY path`, NUL-terminated; a rename or copy is followed by
             // its original path.
@@ -447,7 +473,11 @@ fn git_facts(examined: &[PathBuf]) -> Git {
             } else {
                 let examined_changed = inside
                     .iter()
-                    .filter(|p| changed.iter().any(|c| c == p || (c.ends_with('/') && p.starts_with(c))))
+                    .filter(|p| {
+                        changed
+                            .iter()
+                            .any(|c| c == p || (c.ends_with('/') && p.starts_with(c)))
+                    })
                     .count();
                 Fact::known(
                     "yes",
@@ -478,7 +508,10 @@ fn git_facts(examined: &[PathBuf]) -> Git {
         }
     }
     let retrieved = match newest {
-        Some((_, date, hash)) => Fact::known(date, format!("commit date of the newest examined file, commit {hash}")),
+        Some((_, date, hash)) => Fact::known(
+            date,
+            format!("commit date of the newest examined file, commit {hash}"),
+        ),
         None if inside.is_empty() => Fact::unknown("no examined file is inside the repository"),
         None => Fact::unknown("no examined file is committed"),
     };
@@ -595,20 +628,32 @@ mod tests {
             assert_eq!(by.ci.as_deref(), Some(system));
             assert_eq!(by.job_url.value.as_deref(), Some(url), "{system}");
         }
-        let by = ran_by(&env_of(&[("GITHUB_ACTIONS", "true"), ("GITHUB_ACTOR", "octocat")]));
+        let by = ran_by(&env_of(&[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_ACTOR", "octocat"),
+        ]));
         assert_eq!(by.user.text(), "octocat (the GitHub Actions actor)");
-        assert_eq!(by.job_url.text(), "unknown: GitHub Actions does not give the job's URL");
+        assert_eq!(
+            by.job_url.text(),
+            "unknown: GitHub Actions does not give the job's URL"
+        );
         let by = ran_by(&env_of(&[("USER", "ana")]));
         assert_eq!(by.ci, None);
         assert_eq!(by.user.text(), "ana (the OS user)");
         let by = ran_by(&env_of(&[]));
-        assert_eq!(by.user.text(), "unknown: no USER, USERNAME or LOGNAME in the environment");
+        assert_eq!(
+            by.user.text(),
+            "unknown: no USER, USERNAME or LOGNAME in the environment"
+        );
     }
 
     #[test]
     fn the_clock_can_be_fixed() {
         let at = run_at(&env_of(&[("SOURCE_DATE_EPOCH", "1795000000")]));
-        assert_eq!(at.value.as_deref(), Some("2026-11-18 11:06:40 +00:00 (UTC)"));
+        assert_eq!(
+            at.value.as_deref(),
+            Some("2026-11-18 11:06:40 +00:00 (UTC)")
+        );
         let bad = run_at(&env_of(&[("SOURCE_DATE_EPOCH", "soon")]));
         assert_eq!(bad.value, None);
     }
@@ -619,13 +664,27 @@ mod tests {
             without_credentials("https://x-access-token:ghs_secret@github.com/acme/sf.git"),
             "https://github.com/acme/sf.git"
         );
-        assert_eq!(without_credentials("git@github.com:acme/sf.git"), "git@github.com:acme/sf.git");
-        assert_eq!(without_credentials("https://github.com/a@b"), "https://github.com/a@b");
+        assert_eq!(
+            without_credentials("git@github.com:acme/sf.git"),
+            "git@github.com:acme/sf.git"
+        );
+        assert_eq!(
+            without_credentials("https://github.com/a@b"),
+            "https://github.com/a@b"
+        );
     }
 
     #[test]
     fn arguments_quote_like_a_shell() {
-        let args = ["report".to_owned(), "my dir".to_owned(), "it's".to_owned(), "--format=json".to_owned()];
-        assert_eq!(shell_words(&args), "report 'my dir' 'it'\\''s' --format=json");
+        let args = [
+            "report".to_owned(),
+            "my dir".to_owned(),
+            "it's".to_owned(),
+            "--format=json".to_owned(),
+        ];
+        assert_eq!(
+            shell_words(&args),
+            "report 'my dir' 'it'\\''s' --format=json"
+        );
     }
 }

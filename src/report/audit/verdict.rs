@@ -95,7 +95,10 @@ impl Builder<'_> {
             ),
         }
         if let (Some(user), Some(loc)) = (&integration.user, integration.user_loc) {
-            out.push(format!("user {user} named at {}", self.location(lines, loc)));
+            out.push(format!(
+                "user {user} named at {}",
+                self.location(lines, loc)
+            ));
         }
         if let (Some(u), Some(snapshot)) = (integration.snapshot_user, self.cx.snapshot)
             && let Some(record) = snapshot.users.get(u)
@@ -111,7 +114,10 @@ impl Builder<'_> {
     fn snapshot_user(&self, i: usize) -> Option<String> {
         let integration = self.integration(i);
         let snapshot = self.cx.snapshot?;
-        let Some(record) = integration.snapshot_user.and_then(|u| snapshot.users.get(u)) else {
+        let Some(record) = integration
+            .snapshot_user
+            .and_then(|u| snapshot.users.get(u))
+        else {
             return Some("not in the org snapshot".to_owned());
         };
         let state = if record.active.value {
@@ -122,7 +128,8 @@ impl Builder<'_> {
         let login = match record.last_login.value {
             Some(t) => format!(
                 "last login {}",
-                t.to_zoned_datetime(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%d %H:%M UTC")
+                t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .strftime("%Y-%m-%d %H:%M UTC")
             ),
             None => "never logged in".to_owned(),
         };
@@ -316,9 +323,7 @@ impl Builder<'_> {
                         }
                         let not_run: Vec<String> = rules
                             .iter()
-                            .filter_map(|c| {
-                                basis.not_run.get(*c).map(|why| format!("{c}: {why}"))
-                            })
+                            .filter_map(|c| basis.not_run.get(*c).map(|why| format!("{c}: {why}")))
                             .collect();
                         if !not_run.is_empty() {
                             return ControlCell {
