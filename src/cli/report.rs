@@ -222,7 +222,9 @@ mod tests {
 
     #[test]
     fn layout_options_are_left_out_of_the_recorded_command() {
-        let args = |s: &str| s.split(' ').map(str::to_owned);
+        fn args(s: &str) -> impl Iterator<Item = String> + '_ {
+            s.split(' ').map(str::to_owned)
+        }
         assert_eq!(
             content_options(args(
                 "report testdata/acme --format html -o out.html --threads 4 -q --select NET"

@@ -566,7 +566,8 @@ mod tests {
 
     #[test]
     fn ci_systems_and_their_job_urls() {
-        let cases: [(&[(&str, &str)], &str, &str); 6] = [
+        type Vars<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(Vars, &str, &str); 6] = [
             (
                 &[
                     ("GITHUB_ACTIONS", "true"),
