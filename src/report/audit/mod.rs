@@ -288,6 +288,9 @@ pub struct ControlCell {
     pub status: &'static str,
     /// Why, when it is not a plain pass.
     pub note: String,
+    /// The control's rules that did not run, by code (see the rules not
+    /// evaluated for why).
+    pub not_run: Vec<&'static str>,
     /// The findings that fail it.
     pub findings: Vec<FindingLink>,
 }

@@ -319,17 +319,24 @@ impl Builder<'_> {
                                     codes.join(", ")
                                 ),
                                 findings: failing,
+                                not_run: vec![],
                             };
                         }
-                        let not_run: Vec<String> = rules
+                        let not_run: Vec<&'static str> = rules
                             .iter()
-                            .filter_map(|c| basis.not_run.get(*c).map(|why| format!("{c}: {why}")))
+                            .copied()
+                            .filter(|c| basis.not_run.contains_key(*c))
                             .collect();
                         if !not_run.is_empty() {
+                            let why: Vec<String> = not_run
+                                .iter()
+                                .map(|c| format!("{c}: {}", basis.not_run[*c]))
+                                .collect();
                             return ControlCell {
                                 status: "not evaluated",
-                                note: not_run.join("; "),
+                                note: why.join("; "),
                                 findings: vec![],
+                                not_run,
                             };
                         }
                         let hidden = self
@@ -351,6 +358,7 @@ impl Builder<'_> {
                                 String::new()
                             },
                             findings: vec![],
+                            not_run: vec![],
                         }
                     })
                     .collect(),
