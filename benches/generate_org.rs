@@ -374,7 +374,7 @@ pub fn generate(root: &Path, target: u64, seed: u64) -> (u64, u64) {
             &format!("{base}/connectedApps/{app}.connectedApp-meta.xml"),
             &connected_app(&mut rng, &app, &user),
         );
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             // The integration's own permission set: its contract's objects,
             // now and then one grant too many.
             let access = format!("Integration_{i:05}_Access");

@@ -47,6 +47,8 @@ pub struct Config {
     /// Its text, kept so findings can point into it.
     pub text: String,
     pub org_data: Option<PathBuf>,
+    /// Where `org-data` is written in the file.
+    pub org_data_span: Option<Range<usize>>,
     pub exclude: Vec<String>,
     pub lint: Lint,
     pub integrations: Vec<IntegrationDecl>,
@@ -218,11 +220,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
             help: None,
         }],
     };
-    // Looked at first: reading a FIFO would wait forever.
-    if path.metadata().is_ok_and(|m| !m.is_file()) {
-        return Err(cannot("not a regular file".into()));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
+    let bytes =
+        crate::source::read_input(path, crate::parse::DEFAULT_MAX_FILE_SIZE).map_err(cannot)?;
+    let text = String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8".into()))?;
     parse(path, text)
 }
 
@@ -441,6 +441,7 @@ fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError
     Config {
         path: None,
         text: String::new(),
+        org_data_span: raw.org_data.as_ref().map(|d| d.span()),
         org_data: raw.org_data.map(|d| dir.join(d.get_ref())),
         exclude,
         lint,

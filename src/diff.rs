@@ -114,9 +114,7 @@ impl<'a> Side<'a> {
         let mut cache = self.line_starts.borrow_mut();
         let starts = cache.entry(loc.file).or_insert_with(|| {
             let text = self.texts.borrow_mut().get(&self.org.sources, loc.file);
-            std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
+            crate::source::line_starts(text.as_bytes())
         });
         At {
             file: self.file(loc.file),
@@ -520,7 +518,18 @@ pub fn compare(old: &Side, new: &Side) -> Delta {
         summary.gained += i.gained.len();
         summary.lost += i.lost.len();
     }
-    summary.escalation = summary.gaining > 0;
+    // An integration dropped from the inventory while what it was granted
+    // stays in the metadata still has that access: the change hides it
+    // rather than removing it, and the gate must not pass it.
+    let kept = integrations
+        .iter()
+        .filter(|i| i.status == Status::Removed)
+        .any(|i| {
+            old_names
+                .get(&i.name)
+                .is_some_and(|&x| access_remains(old, new, x))
+        });
+    summary.escalation = summary.gaining > 0 || kept;
 
     let info = |side: &Side| SideInfo {
         source: side.label.clone(),
@@ -535,6 +544,44 @@ pub fn compare(old: &Side, new: &Side) -> Delta {
         findings,
         errors,
     }
+}
+
+/// Whether the profile, a permission set or a group the integration at
+/// `index` of `old` holds is still in `new`'s metadata (by name, any case).
+fn access_remains(old: &Side, new: &Side, index: usize) -> bool {
+    use std::collections::HashSet;
+    let integration = &old.integrations.list[index];
+    let (o, n) = (old.org, new.org);
+    let names = |org: &Org, headers: &mut dyn Iterator<Item = &crate::model::Header>| {
+        headers
+            .map(|h| org.name(h.name).to_lowercase())
+            .collect::<HashSet<String>>()
+    };
+    let held = [
+        names(
+            o,
+            &mut integration.profiles.iter().map(|&p| &o.profiles[p].header),
+        ),
+        names(
+            o,
+            &mut integration
+                .permission_sets
+                .iter()
+                .map(|&p| &o.permission_sets[p].header),
+        ),
+        names(
+            o,
+            &mut integration.groups.iter().map(|&g| &o.groups[g].header),
+        ),
+    ];
+    let present = [
+        names(n, &mut n.profiles.iter().map(|p| &p.header)),
+        names(n, &mut n.permission_sets.iter().map(|p| &p.header)),
+        names(n, &mut n.groups.iter().map(|g| &g.header)),
+    ];
+    held.iter()
+        .zip(&present)
+        .any(|(held, present)| !held.is_disjoint(present))
 }
 
 /// Findings of `side` whose fingerprint `other` lacks, in `side`'s order.

@@ -16,8 +16,35 @@ use crate::source::{FileError, Sources, Span};
 pub const PROJECT_FILE: &str = "sfdx-project.json";
 pub const FORCEIGNORE: &str = ".forceignore";
 
-/// Directories never worth walking into.
-const SKIPPED_DIRS: [&str; 2] = ["node_modules", "target"];
+/// The one directory never walked into: git's own (no deployable file
+/// lives there).
+const SKIPPED_DIR: &str = ".git";
+
+const NOT_UTF8_NAME: &str = "the name of this metadata file is not UTF-8; minpriv cannot check it (and sf cannot deploy it)";
+
+/// A path with its non-UTF-8 bytes replaced, to classify it.
+fn lossy(path: &Path) -> PathBuf {
+    PathBuf::from(path.to_string_lossy().into_owned())
+}
+
+/// Whether `path`, once every link is resolved, lies inside one of
+/// `bounds` (canonical directories). A path that does not resolve is
+/// inside: the reader reports it.
+pub fn resolves_inside(path: &Path, bounds: &[PathBuf]) -> Result<(), PathBuf> {
+    match std::fs::canonicalize(path) {
+        Ok(target) if !bounds.iter().any(|b| target.starts_with(b)) => Err(target),
+        _ => Ok(()),
+    }
+}
+
+/// The message of a link leading out of the project.
+pub fn link_message(target: &Path, what: &str) -> String {
+    let kind = if what == "file" { "" } else { "a folder, " };
+    format!(
+        "is a symbolic link to {kind}`{}`, outside the project; minpriv does not follow it",
+        target.display()
+    )
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -48,6 +75,18 @@ pub fn project_root(start: &Path) -> PathBuf {
             .map(Path::to_path_buf)
     };
     find(PROJECT_FILE).or_else(|| find(".git")).unwrap_or(start)
+}
+
+/// The paths a run without paths checks in the project at `root`: its
+/// `sfdx-project.json` package directories, or `root` itself. What cannot
+/// be read of `sfdx-project.json` is added to `errors`.
+pub fn default_paths(
+    root: &Path,
+    sources: &mut Sources,
+    cwd: &Path,
+    errors: &mut Vec<FileError>,
+) -> Vec<PathBuf> {
+    package_directories(root, sources, cwd, errors)
 }
 
 /// `path` as an absolute directory: itself, or its parent for a file.
@@ -105,15 +144,16 @@ pub fn discover(
         }
     }
 
-    let forceignore = Arc::new(ForceIgnore::new(options.use_forceignore));
+    let project = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+    let forceignore = Arc::new(ForceIgnore::new(options.use_forceignore, project.clone()));
     let excluded = |path: &Path| {
         let rel_root = path.strip_prefix(&root).unwrap_or(path);
         let rel_cwd = path.strip_prefix(cwd).unwrap_or(path);
         excludes.is_match(rel_root) || excludes.is_match(rel_cwd)
     };
 
-    let project = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     let mut seen = HashSet::new();
+    let skipped: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
     let mut inputs = vec![];
     for walk_root in roots {
         let mut found: Vec<(PathBuf, FileKind, String)> = vec![];
@@ -137,18 +177,37 @@ pub fn discover(
         } else {
             bounds.extend(std::fs::canonicalize(&walk_root));
             let fi = Arc::clone(&forceignore);
+            let links_out = Arc::clone(&skipped);
+            let dir_bounds = bounds.clone();
             let mut builder = WalkBuilder::new(&walk_root);
+            // Links to directories are followed as `sf` follows them, but
+            // only inside the project: a link out is reported, not walked.
+            // Hidden files and folders, `target`, `node_modules`: read as
+            // `sf` deploys them (METADATA.md §1.4); only `.git` is skipped.
             builder
                 .standard_filters(false)
-                .hidden(true)
-                .follow_links(false)
+                .hidden(false)
+                .follow_links(true)
                 .sort_by_file_name(|a, b| a.cmp(b))
                 .filter_entry(move |e| {
                     let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                    if is_dir && e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
+                    if e.depth() == 0 {
+                        return true;
+                    }
+                    if is_dir && e.file_name() == SKIPPED_DIR {
                         return false;
                     }
-                    e.depth() == 0 || !fi.is_ignored(e.path(), is_dir)
+                    if is_dir
+                        && e.path_is_symlink()
+                        && let Some(target) = link_outside(e.path(), &dir_bounds)
+                    {
+                        links_out
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((e.path().to_path_buf(), link_message(&target, "folder")));
+                        return false;
+                    }
+                    !fi.is_ignored(e.path(), is_dir)
                 });
             for entry in builder.build() {
                 match entry {
@@ -160,6 +219,28 @@ pub fn discover(
                             continue;
                         }
                         let path = e.into_path();
+                        if path.file_name().is_some_and(|n| n.to_str().is_none())
+                            && FileKind::classify_path(&lossy(&path)).is_some()
+                            && !excluded(&path)
+                        {
+                            let id = sources.add(path, cwd);
+                            errors.push(
+                                FileError::whole(id, NOT_UTF8_NAME).with_help(
+                                    "rename the file: Salesforce metadata names are UTF-8",
+                                ),
+                            );
+                            continue;
+                        }
+                        if path.parent().is_some_and(|p| p.to_str().is_none())
+                            && FileKind::classify_path(&lossy(&path)).is_some()
+                            && !excluded(&path)
+                        {
+                            let id = sources.add(path, cwd);
+                            errors.push(FileError::whole(id, NOT_UTF8_NAME).with_help(
+                                "rename the folder: Salesforce metadata names are UTF-8",
+                            ));
+                            continue;
+                        }
                         if let Some((kind, name)) = classify_path(&path)
                             && !excluded(&path)
                         {
@@ -173,6 +254,24 @@ pub fn discover(
                     }
                     Err(err) => {
                         let path = walk_error_path(&err).unwrap_or_else(|| walk_root.clone());
+                        // A link to nowhere (followed, it is an error):
+                        // the reader reports it when it is named like a
+                        // metadata file; anything else is none of ours.
+                        if is_loop(&err) {
+                            // A link back to a folder being walked: all
+                            // it leads to is read already.
+                            continue;
+                        }
+                        let dangling = path.symlink_metadata().is_ok_and(|m| m.is_symlink())
+                            && std::fs::metadata(&path).is_err();
+                        if dangling {
+                            if let Some((kind, name)) = classify_path(&path)
+                                && !excluded(&path)
+                            {
+                                found.push((path, kind, name));
+                            }
+                            continue;
+                        }
                         let id = sources.add(path, cwd);
                         errors.push(FileError::whole(id, format!("cannot walk: {err}")));
                     }
@@ -189,6 +288,14 @@ pub fn discover(
                 });
             }
         }
+    }
+    let skipped = std::mem::take(&mut *skipped.lock().unwrap_or_else(|p| p.into_inner()));
+    for (path, message) in skipped {
+        let id = sources.add(path, cwd);
+        errors.push(
+            FileError::whole(id, message)
+                .with_help("check those files where they lie, or copy them into the project"),
+        );
     }
     errors.extend(forceignore.take_errors(sources, cwd));
     Discovery {
@@ -216,18 +323,22 @@ fn link_outside(path: &Path, bounds: &[PathBuf]) -> Option<PathBuf> {
 
 fn outside_error(sources: &mut Sources, path: PathBuf, target: &Path, cwd: &Path) -> FileError {
     let id = sources.add(path, cwd);
-    FileError::whole(
-        id,
-        format!(
-            "is a symbolic link to `{}`, outside the project; minpriv does not follow it",
-            target.display()
-        ),
-    )
-    .with_help("check that file where it lies, or copy it into the project")
+    FileError::whole(id, link_message(target, "file"))
+        .with_help("check that file where it lies, or copy it into the project")
 }
 
 fn classify_path(path: &Path) -> Option<(FileKind, String)> {
     FileKind::classify_path(path)
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
+    }
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -251,14 +362,24 @@ fn package_directories(
     errors: &mut Vec<FileError>,
 ) -> Vec<PathBuf> {
     let project = root.join(PROJECT_FILE);
-    if project.exists() && !project.is_file() {
-        // Reading a FIFO would wait forever; a directory says nothing.
-        let id = sources.add(project, cwd);
-        errors.push(FileError::whole(id, "is not a regular file"));
-        return vec![];
-    }
-    let Ok(text) = std::fs::read_to_string(&project) else {
+    if project.symlink_metadata().is_err() {
         return vec![root.to_path_buf()];
+    }
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let bounds = std::slice::from_ref(&canonical_root);
+    let read = match resolves_inside(&project, bounds) {
+        Err(target) => Err(link_message(&target, "file")),
+        Ok(()) => crate::source::read_input(&project, crate::parse::DEFAULT_MAX_FILE_SIZE)
+            .and_then(|b| String::from_utf8(b).map_err(|_| "is not UTF-8".to_owned())),
+    };
+    let text = match read {
+        Ok(text) => text,
+        Err(message) => {
+            // Fail closed: nothing is checked without the package list.
+            let id = sources.add(project, cwd);
+            errors.push(FileError::whole(id, message));
+            return vec![];
+        }
     };
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -274,7 +395,23 @@ fn package_directories(
             let mut dirs = vec![];
             for d in p.package_directories {
                 let dir = root.join(d.path.trim_end_matches('/'));
-                if dir.is_dir() {
+                let outside = resolves_inside(&dir, bounds).is_err()
+                    || Path::new(&d.path).is_absolute()
+                    || Path::new(&d.path)
+                        .components()
+                        .any(|c| c == std::path::Component::ParentDir);
+                if outside {
+                    let id = sources.add(project.clone(), cwd);
+                    let at = text.find(&format!("\"{}\"", d.path)).unwrap_or(0);
+                    errors.push(
+                        FileError::at(
+                            id,
+                            Span::new(at, at + d.path.len() + 2),
+                            "this package directory lies outside the project; minpriv reads nothing outside it",
+                        )
+                        .with_help("package directories are paths inside the project directory"),
+                    );
+                } else if dir.is_dir() {
                     dirs.push(dir);
                 } else {
                     let id = sources.add(project.clone(), cwd);
@@ -323,17 +460,49 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
 /// wins, as with `.gitignore`.
 struct ForceIgnore {
     enabled: bool,
+    /// The project directory, canonical: no `.forceignore` that is a link
+    /// leading out of it is read.
+    project: PathBuf,
+    /// Directories above which no `.forceignore` is looked for.
+    tops: Mutex<HashMap<PathBuf, bool>>,
     matchers: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
     errors: Mutex<Vec<(PathBuf, String)>>,
 }
 
+/// What `sf` ignores besides a `.forceignore`'s own lines, whenever there is
+/// one (METADATA.md §1.4).
+const BUILT_IN_IGNORES: [&str; 4] = [
+    "**/*.dup",
+    "**/.*",
+    "**/package2-descriptor.json",
+    "**/package2-manifest.json",
+];
+
 impl ForceIgnore {
-    fn new(enabled: bool) -> Self {
+    fn new(enabled: bool, project: PathBuf) -> Self {
         ForceIgnore {
             enabled,
+            project,
+            tops: Mutex::new(HashMap::new()),
             matchers: Mutex::new(HashMap::new()),
             errors: Mutex::new(vec![]),
         }
+    }
+
+    /// Whether no `.forceignore` above `dir` applies: it holds
+    /// `sfdx-project.json` or `.git` (where the config search stops too).
+    fn is_top(&self, dir: &Path) -> bool {
+        let mut tops = self.tops.lock().unwrap_or_else(|p| p.into_inner());
+        *tops
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| dir.join(PROJECT_FILE).exists() || dir.join(".git").exists())
+    }
+
+    fn error(&self, file: &Path, message: String) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((file.to_path_buf(), message));
     }
 
     fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
@@ -342,13 +511,32 @@ impl ForceIgnore {
             return m.clone();
         }
         let file = dir.join(FORCEIGNORE);
-        let matcher = file.is_file().then(|| {
+        let matcher = file.symlink_metadata().is_ok().then(|| {
             let mut builder = GitignoreBuilder::new(dir);
-            if let Some(err) = builder.add(&file) {
-                self.errors
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((file.clone(), err.to_string()));
+            for line in BUILT_IN_IGNORES {
+                let _ = builder.add_line(None, line);
+            }
+            let mut bounds = vec![self.project.clone()];
+            bounds.extend(std::fs::canonicalize(dir));
+            let link = file.symlink_metadata().is_ok_and(|m| m.is_symlink());
+            let text = match resolves_inside(&file, &bounds) {
+                Err(target) if link => Err(link_message(&target, "file")),
+                _ => crate::source::read_input(&file, crate::parse::DEFAULT_MAX_FILE_SIZE)
+                    .and_then(|b| {
+                        String::from_utf8(b)
+                            .map_err(|_| "invalid .forceignore: it is not UTF-8".into())
+                    }),
+            };
+            match text {
+                Ok(text) => {
+                    for line in text.lines() {
+                        if let Err(err) = builder.add_line(Some(file.clone()), line) {
+                            self.error(&file, format!("invalid .forceignore: {err}"));
+                        }
+                    }
+                }
+                // Fail closed: the run reports the file and exits 2.
+                Err(message) => self.error(&file, message),
             }
             Arc::new(builder.build().unwrap_or_else(|_| Gitignore::empty()))
         });
@@ -368,6 +556,10 @@ impl ForceIgnore {
                     Match::None => {}
                 }
             }
+            // Not above the project: its directory, or the repository's.
+            if self.is_top(dir) {
+                break;
+            }
         }
         false
     }
@@ -378,7 +570,7 @@ impl ForceIgnore {
             .into_iter()
             .map(|(path, message)| {
                 let id = sources.add(path, cwd);
-                FileError::whole(id, format!("invalid .forceignore: {message}"))
+                FileError::whole(id, message)
             })
             .collect()
     }

@@ -220,7 +220,8 @@ impl Integrations {
         let mut by_profile = vec![vec![]; org.profiles.len()];
         for (i, integration) in list.iter().enumerate() {
             for &p in &integration.profiles {
-                if !by_profile[p].contains(&i) {
+                // `i` only grows: a repeat can only be the last entry.
+                if by_profile[p].last() != Some(&i) {
                     by_profile[p].push(i);
                 }
             }
@@ -285,15 +286,18 @@ fn add_snapshot(org: &Org, snapshot: &Snapshot, list: &mut Vec<Integration>) {
         union(&mut integration.permission_sets, assigned.permission_sets);
         union(&mut integration.groups, assigned.groups);
     }
+    // Looked up once per snapshot user: sets, not scans of the list
+    // (200,000 users would otherwise take minutes).
+    let mut keys: std::collections::HashSet<String> =
+        list.iter().filter_map(Integration::user_key).collect();
+    let mut names: std::collections::HashSet<String> =
+        list.iter().map(|x| x.name.clone()).collect();
     for (i, user) in snapshot.users.iter().enumerate() {
         if !user.active.value || snapshot.user(&user.username.value) != Some(i) {
             continue;
         }
         let key = crate::orgdata::user_key(&user.username.value);
-        if list
-            .iter()
-            .any(|x| x.user_key().as_deref() == Some(key.as_str()))
-        {
+        if keys.contains(&key) {
             continue;
         }
         let assigned = snapshot_assignment(org, snapshot, i);
@@ -307,11 +311,13 @@ fn add_snapshot(org: &Org, snapshot: &Snapshot, list: &mut Vec<Integration>) {
             continue;
         }
         let base = user.username.value.clone();
-        let name = if list.iter().any(|x| x.name == base) {
+        let name = if names.contains(&base) {
             format!("{base} (discovered)")
         } else {
             base
         };
+        keys.insert(key);
+        names.insert(name.clone());
         list.push(Integration {
             name,
             user: Some(user.username.value.clone()),

@@ -25,4 +25,5 @@ pub mod orgdata;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;

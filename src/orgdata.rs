@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::model::Located;
+use crate::parse::xml::quoted;
 use crate::source::{FileError, FileId, Loc, Sources, Span};
 
 /// The record types minpriv reads.
@@ -302,6 +303,18 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
         let file = sources.add(path.clone(), cwd);
         let shown = sources.get(file).display.clone();
         import.snapshot.files.push(file);
+        if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+            // Wherever it leads, a link is not followed: it could lead to
+            // any file on the machine, and errors quote what they read.
+            import.errors.push(
+                FileError::whole(
+                    file,
+                    "is a symbolic link; minpriv does not follow links in the org snapshot",
+                )
+                .with_help("copy the export into the org snapshot directory"),
+            );
+            continue;
+        }
         let records = match read_file(&path, max_file_size) {
             Ok(records) => records,
             Err(problem) => {
@@ -358,17 +371,42 @@ pub fn parse_export(text: &str, csv: bool) -> Result<Snapshot, (Option<Span>, St
     Ok(snapshot)
 }
 
+/// An export's bytes as the importer reads a file of them: masked by the
+/// hardened reader ([`crate::source::read_input`]), decoded (BOM, UTF-16
+/// refused, UTF-8), then parsed. For the fuzz target and the mutation test
+/// of the org-data reader.
+pub fn parse_export_bytes(bytes: &[u8], csv: bool) -> Result<Snapshot, (Option<Span>, String)> {
+    let bytes = crate::secrets::masked(bytes);
+    let len = bytes.len();
+    let mut snapshot = Snapshot::default();
+    decode_export(bytes)
+        .and_then(|(bytes, base)| records_of(&bytes, base, csv))
+        .and_then(|records| read_records(&records.flat, FileId(0), &mut snapshot))
+        .map_err(|p| {
+            let p = p.within(len);
+            (p.span, p.message)
+        })?;
+    snapshot.index();
+    Ok(snapshot)
+}
+
 /// The records of one export, in whichever format its extension says.
 fn read_file(path: &Path, max_file_size: u64) -> Result<Records, Problem> {
     let (bytes, base) = read_text(path, max_file_size)?;
+    records_of(&bytes, base, format_of(path) != Some(Format::Json))
+}
+
+/// The records of the bytes of an export whose text starts at `base`.
+fn records_of(bytes: &[u8], base: usize, csv: bool) -> Result<Records, Problem> {
     let text = std::str::from_utf8(&bytes[base..]).map_err(|e| {
         let at = base + e.valid_up_to();
         Problem::at(Span::new(at, at + 1), "invalid UTF-8")
             .help("sf writes UTF-8; the file was saved in another encoding or is damaged")
     })?;
-    match format_of(path) {
-        Some(Format::Json) => json_records(text, base),
-        _ => csv_records(text, base),
+    if csv {
+        csv_records(text, base)
+    } else {
+        json_records(text, base)
     }
     .map_err(|p| p.within(base + text.len()))
 }
@@ -442,23 +480,16 @@ const QUERY_HELP: &str =
 
 /// The bytes of a file and where its text starts (past a UTF-8 BOM).
 fn read_text(path: &Path, max: u64) -> Result<(Vec<u8>, usize), Problem> {
-    use std::io::Read;
-    let whole = |message: String| Problem {
+    let bytes = crate::source::read_input(path, max).map_err(|message| Problem {
         span: None,
         message,
         help: None,
-    };
-    let f = std::fs::File::open(path).map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let limit = max.min(u32::MAX as u64);
-    let mut bytes = vec![];
-    f.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(whole(format!(
-            "the file is larger than the limit of {limit} bytes (--max-file-size)"
-        )));
-    }
+    })?;
+    decode_export(bytes)
+}
+
+/// Refuses UTF-16; the bytes and where their text starts (past a BOM).
+fn decode_export(bytes: Vec<u8>) -> Result<(Vec<u8>, usize), Problem> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(
             Problem::at(Span::new(0, 2), "the file is UTF-16 encoded")
@@ -591,7 +622,10 @@ fn json_error(text: &str, base: usize, e: &serde_json::Error) -> Problem {
     let message = message
         .rsplit_once(" at line ")
         .map_or(message.as_str(), |(m, _)| m);
-    let problem = Problem::at(Span::new(at, at + 1), format!("invalid JSON: {message}"));
+    let problem = Problem::at(
+        Span::new(at, at + 1),
+        format!("invalid JSON: {}", quoted(&message)),
+    );
     if e.is_eof() {
         problem.help("the file looks truncated; export it again")
     } else {
@@ -688,7 +722,12 @@ fn flatten(
     }
     // The whole file parsed, so the object is well-formed.
     let fields = serde_json::from_str::<RawObject>(raw.get())
-        .map_err(|e| Problem::at(span, format!("invalid JSON record: {e}")))?
+        .map_err(|e| {
+            Problem::at(
+                span,
+                format!("invalid JSON record: {}", quoted(&e.to_string())),
+            )
+        })?
         .0;
     for (key, value) in fields {
         if key == "attributes" {
@@ -719,10 +758,12 @@ fn flatten(
             Some(b'n') => Value::Null,
             Some(b't') => Value::Bool(true),
             Some(b'f') => Value::Bool(false),
-            Some(b'"') => Value::Text(
-                serde_json::from_str::<String>(json)
-                    .map_err(|e| Problem::at(value_span, format!("invalid JSON string: {e}")))?,
-            ),
+            Some(b'"') => Value::Text(serde_json::from_str::<String>(json).map_err(|e| {
+                Problem::at(
+                    value_span,
+                    format!("invalid JSON string: {}", quoted(&e.to_string())),
+                )
+            })?),
             _ => Value::Text(json.to_owned()),
         };
         cells.push(Cell {
@@ -822,7 +863,7 @@ fn csv_records(text: &str, base: usize) -> Result<Records, Problem> {
         out.skipped.push(format!(
             "{unknown_rows} row{} whose columns ({}) are no record type minpriv reads",
             plural(unknown_rows),
-            columns.join(", ")
+            quoted(&columns.join(", "))
         ));
     }
     Ok(out)
@@ -847,7 +888,7 @@ fn csv_error(text: &str, base: usize, e: &csv::Error) -> Problem {
         )
         .help("a value with a comma must be quoted; the file looks edited or truncated, export it again"),
         csv::ErrorKind::Utf8 { pos, .. } => Problem::at(at(pos.as_ref()), "invalid UTF-8"),
-        _ => Problem::at(at(e.position()), format!("invalid CSV: {e}")).help(QUERY_HELP),
+        _ => Problem::at(at(e.position()), format!("invalid CSV: {}", quoted(&e.to_string()))).help(QUERY_HELP),
     }
 }
 
@@ -886,7 +927,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
             match flat.field(path) {
                 Field::Missing if required => Err(Problem::at(
                     flat.span,
-                    format!("the {} record lacks `{path}`", kind.name()),
+                    format!("the {} record lacks `{}`", kind.name(), quoted(path)),
                 )
                 .help(QUERY_HELP)),
                 Field::Missing => Ok(Located {
@@ -944,7 +985,11 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                 Some(other) => {
                     return Err(Problem::at(
                         v.loc.span,
-                        format!("`{path}` must be true or false, found `{other}`"),
+                        format!(
+                            "`{}` must be true or false, found `{}`",
+                            quoted(path),
+                            quoted(other)
+                        ),
                     ));
                 }
             };
@@ -958,7 +1003,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                     Some(s) => Some(parse_timestamp(s).ok_or_else(|| {
                         Problem::at(
                             last.loc.span,
-                            format!("`LastLoginDate` is not a timestamp: `{s}`"),
+                            format!("`LastLoginDate` is not a timestamp: `{}`", quoted(s)),
                         )
                         .help("sf writes timestamps as 2026-11-20T08:15:00.000+0000")
                     })?),

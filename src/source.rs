@@ -66,12 +66,37 @@ pub struct SourceFile {
 }
 
 /// The table of every file the run looked at, in a deterministic order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// The size limit every read of these files applies (`--max-file-size`).
+    limit: u64,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Sources {
+            files: vec![],
+            limit: crate::parse::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
 }
 
 impl Sources {
+    /// Sets the size limit of [`Sources::read`].
+    pub fn set_limit(&mut self, limit: u64) {
+        self.limit = limit.max(1);
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// The content of a file, through [`read_input`] with the run's limit.
+    pub fn read(&self, id: FileId) -> Result<Vec<u8>, String> {
+        read_input(&self.get(id).path, self.limit)
+    }
+
     pub fn add(&mut self, path: PathBuf, cwd: &Path) -> FileId {
         let display = display_path(&path, cwd);
         self.files.push(SourceFile { path, display });
@@ -119,6 +144,96 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     if out.is_empty() { ".".to_owned() } else { out }
 }
 
+/// The content of an input file, through the one reader every input goes
+/// through: [`read_raw`], then every committed secret masked
+/// ([`crate::secrets`]) so nothing downstream ever holds one. Byte offsets
+/// and line breaks are those of the file.
+pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = read_raw(path, limit)?;
+    crate::secrets::mask(&mut bytes);
+    Ok(bytes)
+}
+
+/// [`read_input`] as text: `None` when the content is not UTF-8.
+pub fn read_input_text(path: &Path, limit: u64) -> Result<Result<String, Vec<u8>>, String> {
+    read_input(path, limit).map(|bytes| String::from_utf8(bytes).map_err(|e| e.into_bytes()))
+}
+
+/// The whole content of a regular file, unmasked (for hashing only),
+/// refused when it is larger than `limit` bytes. Anything else — a
+/// directory, a FIFO (opening one would block forever), a socket, a device
+/// (it could be endless), a link to nowhere, a file deleted since it was
+/// discovered — is an error saying so. The type and size are looked at
+/// before the file is opened, and again on the open file (opened without
+/// blocking, should a FIFO have taken its place meanwhile); reading stops
+/// one byte past the limit, should the file grow.
+pub fn read_raw(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        match e.kind() {
+        std::io::ErrorKind::NotFound => "cannot read the file: it does not exist (deleted during the run, or a link to a missing file)".to_owned(),
+        _ => format!("cannot read the file: {e}"),
+    }
+    };
+    let limit = limit.clamp(1, u32::MAX as u64);
+    let check = |meta: &std::fs::Metadata| {
+        if meta.is_dir() {
+            return Err("is a directory, not a file minpriv can read".to_owned());
+        }
+        if !meta.is_file() {
+            return Err(
+                "is not a regular file (a FIFO, socket or device); minpriv reads only regular files"
+                    .to_owned(),
+            );
+        }
+        if meta.len() > limit {
+            return Err(format!(
+                "the file is {} bytes, more than the limit of {limit} bytes (--max-file-size)",
+                meta.len()
+            ));
+        }
+        Ok(())
+    };
+    check(&std::fs::metadata(path).map_err(cannot)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(NONBLOCK);
+    }
+    let f = options.open(path).map_err(cannot)?;
+    let meta = f.metadata().map_err(cannot)?;
+    check(&meta).map_err(|e| format!("{e} (it was replaced while being read)"))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "the file grew past the limit of {limit} bytes while being read (--max-file-size)"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `O_NONBLOCK`: opening a FIFO returns at once instead of waiting for a
+/// writer (regular files ignore the flag).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const NONBLOCK: i32 = 0o4000;
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+const NONBLOCK: i32 = 0x0004;
+
+/// Byte offsets where lines start, the first being 0. A line ends at
+/// `\n`, `\r\n` or a lone `\r` (old Mac line ends), as XML reads them.
+pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+            starts.push(at + 1);
+        }
+    }
+    starts
+}
+
 /// 1-based line and column (in characters) of byte offsets in one text.
 /// Built once per file, then each lookup is a binary search.
 #[derive(Clone, Debug)]
@@ -128,14 +243,9 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { line_starts }
+        LineIndex {
+            line_starts: line_starts(text.as_bytes()),
+        }
     }
 
     /// The position of `offset` in `text`, the text the index was built on.

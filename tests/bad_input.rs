@@ -520,7 +520,9 @@ fn a_fifo_for_a_project_or_config_file_does_not_hang() {
     assert_eq!(code, 2);
     assert_eq!(
         error_lines(&doc),
-        ["sfdx-project.json:-:-: is not a regular file"]
+        [
+            "sfdx-project.json:-:-: is not a regular file (a FIFO, socket or device); minpriv reads only regular files"
+        ]
     );
     let out = minpriv()
         .current_dir(dir.path())
@@ -529,7 +531,7 @@ fn a_fifo_for_a_project_or_config_file_does_not_hang() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("fifo.toml: not a regular file"),
+        stderr(&out).contains("fifo.toml: is not a regular file"),
         "{}",
         stderr(&out)
     );

@@ -1,8 +1,9 @@
-//! The published pre-commit hook (`.pre-commit-hooks.yaml`): its `files`
+//! The published pre-commit hooks (`.pre-commit-hooks.yaml`): their `files`
 //! pattern covers every input minpriv reads, and `pre-commit try-repo`
-//! builds minpriv from this repository (`language: rust`) and runs it on a
-//! throw-away git repository — failing on the sample org, passing on a
-//! clean one.
+//! builds minpriv from this repository (`language: rust`, and `language:
+//! python` through pip and maturin) and runs it on a throw-away git
+//! repository — failing on the sample org, passing on a clean one. The
+//! README's `repo: local` hook installs a built wheel with no cargo on PATH.
 //!
 //! pre-commit comes from PATH or python3's modules, else from a virtual
 //! environment under cargo's target directory, created with `pip install
@@ -10,6 +11,8 @@
 //! so and returns.
 
 mod common;
+#[path = "common/python.rs"]
+mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,23 +25,28 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The value of `key:` in the hook definition (a plain or single-quoted
-/// YAML scalar).
+/// The value of `key:` in the definition of the first hook (a plain or
+/// single-quoted YAML scalar).
 fn hook_field(key: &str) -> String {
+    hook_field_of("minpriv", key)
+}
+
+/// The value of `key:` in the definition of hook `id`.
+fn hook_field_of(id: &str, key: &str) -> String {
     let text = std::fs::read_to_string(repo().join(MANIFEST)).unwrap();
     let prefix = format!("  {key}: ");
-    let line = text
-        .lines()
-        .map(|l| l.trim_start_matches("- "))
-        .map(|l| {
-            if l.starts_with(' ') {
-                l.to_owned()
-            } else {
-                format!("  {l}")
-            }
+    let mut hooks = text.split("\n- ").skip(1).map(|h| format!("  {h}"));
+    let hook = hooks
+        .find(|h| {
+            h.lines()
+                .next()
+                .is_some_and(|l| l.trim() == format!("id: {id}"))
         })
+        .unwrap_or_else(|| panic!("{MANIFEST} has no hook {id}"));
+    let line = hook
+        .lines()
         .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("{MANIFEST} has no {key}"));
+        .unwrap_or_else(|| panic!("{MANIFEST}: hook {id} has no {key}"));
     let value = line[prefix.len()..].trim();
     value
         .strip_prefix('\'')
@@ -52,6 +60,24 @@ fn the_hook_is_defined_as_the_readme_says() {
     assert_eq!(hook_field("entry"), "minpriv check");
     assert_eq!(hook_field("language"), "rust");
     assert_eq!(hook_field("pass_filenames"), "false");
+}
+
+#[test]
+fn the_python_hook_is_the_same_hook_installed_with_pip() {
+    assert_eq!(hook_field_of("minpriv-python", "language"), "python");
+    for key in [
+        "name",
+        "entry",
+        "pass_filenames",
+        "files",
+        "minimum_pre_commit_version",
+    ] {
+        assert_eq!(
+            hook_field_of("minpriv-python", key),
+            hook_field(key),
+            "{key}"
+        );
+    }
 }
 
 #[test]
@@ -200,11 +226,21 @@ fn committed(project: &Path) {
 
 /// `pre-commit try-repo <this repository> minpriv --all-files` in `project`.
 fn try_repo(pre_commit: &[String], project: &Path) -> (i32, String) {
+    try_repo_hook(pre_commit, project, "minpriv", &[])
+}
+
+/// `pre-commit try-repo <this repository> HOOK --all-files` in `project`.
+fn try_repo_hook(
+    pre_commit: &[String],
+    project: &Path,
+    hook: &str,
+    env: &[(&str, String)],
+) -> (i32, String) {
     let out = Command::new(&pre_commit[0])
         .args(&pre_commit[1..])
         .arg("try-repo")
         .arg(repo())
-        .args(["minpriv", "--all-files", "--color", "never"])
+        .args([hook, "--all-files", "--color", "never"])
         .current_dir(project)
         // One target directory for every build the hook makes, so the
         // second try-repo recompiles only minpriv. The hook's behaviour does
@@ -218,6 +254,7 @@ fn try_repo(pre_commit: &[String], project: &Path) -> (i32, String) {
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .env("CARGO_TERM_COLOR", "never")
         .env_remove("NO_COLOR")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .expect("pre-commit runs");
     let text = format!(
@@ -306,6 +343,140 @@ fn pre_commit_try_repo_fails_on_findings_and_passes_when_clean() {
     assert_eq!(exit, 0, "the clean project is clean: {doc}");
     committed(clean.path());
     let (code, output) = try_repo(&pre_commit, clean.path());
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("Passed"), "{output}");
+}
+
+/// Whether `.pre-commit-hooks.yaml` is committed (try-repo reads HEAD).
+fn manifest_committed() -> bool {
+    let head = Command::new("git")
+        .args(["cat-file", "-e", &format!("HEAD:{MANIFEST}")])
+        .current_dir(repo())
+        .output();
+    if head.is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    eprintln!(
+        "SKIPPED: {MANIFEST} is not committed in {} (pre-commit try-repo reads HEAD)",
+        repo().display()
+    );
+    false
+}
+
+#[test]
+fn python_hook_try_repo_installs_with_pip_and_fails_on_the_sample_org() {
+    let pre_commit = match pre_commit() {
+        Ok(cmd) => cmd,
+        Err(why) => {
+            eprintln!("SKIPPED: pre-commit is not available: {why}");
+            return;
+        }
+    };
+    if !manifest_committed() {
+        return;
+    }
+    // pip builds the wheel from this repository with maturin (fetched from
+    // PyPI as the build backend) and installs it; cargo builds in the Rust
+    // hook's target directory with its settings (try_repo_hook).
+    let sample = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("testdata/acme"), sample.path());
+    committed(sample.path());
+    let (code, output) = try_repo_hook(&pre_commit, sample.path(), "minpriv-python", &[]);
+    if code == 3 && output.contains("maturin") && output.contains("No matching distribution") {
+        eprintln!("SKIPPED: pip cannot fetch maturin:\n{output}");
+        return;
+    }
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("Failed"), "{output}");
+    assert!(
+        output.contains("NET001 missing-login-ip-ranges"),
+        "{output}"
+    );
+    assert!(output.contains("Checked 25 files"), "{output}");
+    // Each try-repo builds in a fresh clone: one is enough here. The clean
+    // project passing is the Rust hook's test above and the wheel's below.
+}
+
+/// The README's `repo: local` hook, with the wheel named in
+/// `additional_dependencies` instead of the PyPI release it names.
+fn readme_local_hook(wheel: &Path) -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| &b[..b.find("```").unwrap()])
+        .find(|b| b.contains("repo: local") && b.contains("language: python"))
+        .expect("README shows a repo: local hook with language: python");
+    let pinned = format!("minpriv=={}", env!("CARGO_PKG_VERSION"));
+    assert!(
+        block.contains(&pinned),
+        "the README pins {pinned}:\n{block}"
+    );
+    let files = format!("files: '{}'", hook_field("files").replace('\'', "''"));
+    assert!(
+        block.contains(&files),
+        "the README's hook has the manifest's files pattern:\n{block}"
+    );
+    block.replace(&pinned, &wheel.display().to_string())
+}
+
+#[test]
+fn the_readme_local_python_hook_installs_the_wheel_without_a_compiler() {
+    let pre_commit = match pre_commit() {
+        Ok(cmd) => cmd,
+        Err(why) => {
+            eprintln!("SKIPPED: pre-commit is not available: {why}");
+            return;
+        }
+    };
+    let wheel = match python::wheel() {
+        Ok(w) => w,
+        Err(why) => {
+            eprintln!("SKIPPED: {why}");
+            return;
+        }
+    };
+    let config = readme_local_hook(&wheel);
+    // No Rust on PATH: the hook must not compile anything.
+    let path: Vec<PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|d| !d.join("cargo").exists() && !d.join("rustc").exists())
+        .collect();
+    let path = std::env::join_paths(path).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let run = |project: &Path| {
+        std::fs::write(project.join(".pre-commit-config.yaml"), &config).unwrap();
+        committed(project);
+        let out = Command::new(&pre_commit[0])
+            .args(&pre_commit[1..])
+            .args(["run", "--all-files", "--color", "never"])
+            .current_dir(project)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", home.path())
+            .env("MINPRIV_NOW", TODAY)
+            .env_remove("NO_COLOR")
+            .output()
+            .expect("pre-commit runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    };
+    let sample = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("testdata/acme"), sample.path());
+    let (code, output) = run(sample.path());
+    assert_eq!(code, 1, "{config}\n{output}");
+    assert!(output.contains("Failed"), "{output}");
+    assert!(
+        output.contains("NET001 missing-login-ip-ranges"),
+        "{output}"
+    );
+    assert!(output.contains("Checked 25 files"), "{output}");
+
+    let clean = tempfile::tempdir().unwrap();
+    clean_project(clean.path());
+    let (code, output) = run(clean.path());
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("Passed"), "{output}");
 }

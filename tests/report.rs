@@ -968,7 +968,7 @@ fn markdown_values_start_no_block_and_mention_no_one() {
     let (code, md, err) = report_in(dir.path(), &["--format", "markdown"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        md.contains("@\u{2060}security-team"),
+        md.contains("@\u{200b}security-team"),
         "the mention is broken"
     );
     assert!(!md.contains("@security-team"));

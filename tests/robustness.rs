@@ -339,3 +339,92 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
         }
     }
 }
+
+/// The org-data reader from bytes, as a file of them is read (masked,
+/// decoded, parsed): never a panic, errors inside the bytes and short, on
+/// every mutant, the ones that are not UTF-8 included.
+#[test]
+fn mutated_org_snapshot_bytes_never_panic_and_errors_are_located() {
+    let seeds = testdata_files(|p| {
+        p.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with("org-snapshot"))
+            && p.extension().is_some_and(|e| e == "json" || e == "csv")
+    });
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut tried = 0;
+    for path in &seeds {
+        let csv = path.extension().is_some_and(|e| e == "csv");
+        let seed = std::fs::read(path).unwrap();
+        let mut cases = vec![("as is".to_owned(), seed.clone())];
+        cases.push((
+            "UTF-8 BOM".to_owned(),
+            [&[0xEF, 0xBB, 0xBF][..], &seed].concat(),
+        ));
+        cases.push(("UTF-16 BOM".to_owned(), [&[0xFF, 0xFE][..], &seed].concat()));
+        cases.extend(mutants(&seed, &mut rng));
+        for (mutation, bytes) in cases {
+            let result = catch_unwind(|| minpriv::orgdata::parse_export_bytes(&bytes, csv));
+            let Ok(result) = result else {
+                panic!(
+                    "parse_export_bytes panicked on {} ({mutation})",
+                    path.display()
+                );
+            };
+            if let Err((span, message)) = result {
+                if let Some(span) = span {
+                    assert!(
+                        span.start <= span.end && span.end as usize <= bytes.len(),
+                        "{} ({mutation}): span {span:?} outside {} bytes: {message}",
+                        path.display(),
+                        bytes.len()
+                    );
+                }
+                assert!(
+                    message.len() < 1000,
+                    "{} ({mutation}): {message}",
+                    path.display()
+                );
+            }
+            tried += 1;
+        }
+    }
+    assert!(tried > 1000, "{tried} cases");
+}
+
+/// Masking on every metadata seed and mutant: its invariants hold
+/// (`secrets::check_invariants`), and a file that parses says the same
+/// once masked.
+#[test]
+fn masking_keeps_positions_and_meaning_on_every_mutant() {
+    let mut rng = Rng(0x1405_7B7E_F767_814F);
+    let mut masked_some = 0;
+    let mut tried = 0;
+    for (kind, path) in seeds() {
+        let seed = std::fs::read(&path).unwrap();
+        let mut cases = vec![("as is".to_owned(), seed.clone())];
+        cases.extend(mutants(&seed, &mut rng));
+        for (mutation, bytes) in cases {
+            let what = || format!("{} ({mutation})", path.display());
+            let masked = match minpriv::secrets::check_invariants(&bytes) {
+                Ok(masked) => masked,
+                Err(e) => panic!("{}: {e}", what()),
+            };
+            tried += 1;
+            if masked == bytes || bytes.contains(&b'&') {
+                continue;
+            }
+            masked_some += 1;
+            let [before, _] = parse_bytes_both_ways(kind, &bytes, false);
+            if before.starts_with("Ok(") {
+                let [after, _] = parse_bytes_both_ways(kind, &masked, false);
+                assert!(
+                    before == after,
+                    "{}: masking changed what the file says",
+                    what()
+                );
+            }
+        }
+    }
+    assert!(tried > 10_000, "{tried} cases");
+    assert!(masked_some > 100, "{masked_some} cases held a secret");
+}

@@ -45,6 +45,8 @@ fn on_a_terminal(dir: &Path, args: &[&str]) -> Option<String> {
         .current_dir(dir)
         .env("TERM", "xterm-256color")
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .output();
     match out {
         Ok(out) if out.status.code().is_some() => Some(String::from_utf8_lossy(&out.stdout).into()),

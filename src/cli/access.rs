@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::load::{InputArgs, load};
+use super::load::{InputArgs, Loaded, load};
 use super::{EXIT_CLEAN, EXIT_ERROR, fail};
 use crate::access::{EffectiveAccess, Grant, Holder};
 use crate::engine::Context;
@@ -48,6 +48,8 @@ pub fn run(args: AccessArgs, stderr_color: bool) -> u8 {
         .iter()
         .position(|i| i.name == args.integration)
     else {
+        // What could not be read may be why the integration is unknown.
+        print_errors(&loaded);
         let mut names: Vec<&str> = integrations.list.iter().map(|i| i.name.as_str()).collect();
         names.sort_unstable();
         return fail(format_args!(
@@ -71,20 +73,24 @@ pub fn run(args: AccessArgs, stderr_color: bool) -> u8 {
     let mut texts = Texts::default();
     let out = match args.format {
         AccessFormat::Text => view.text(&mut texts),
-        AccessFormat::Json => view.json(&mut texts),
+        AccessFormat::Json => crate::report::json_safe(view.json(&mut texts)),
     };
     print!("{out}");
-    for e in &loaded.errors {
-        eprintln!(
-            "minpriv: error: {}: {}",
-            loaded.org.sources.get(e.file).display,
-            terminal_safe(&e.message)
-        );
-    }
+    print_errors(&loaded);
     if loaded.errors.is_empty() {
         EXIT_CLEAN
     } else {
         EXIT_ERROR
+    }
+}
+
+fn print_errors(loaded: &Loaded) {
+    for e in &loaded.errors {
+        eprintln!(
+            "minpriv: error: {}: {}",
+            terminal_safe(&loaded.org.sources.get(e.file).display),
+            terminal_safe(&e.message)
+        );
     }
 }
 

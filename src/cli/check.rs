@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use clap::{ArgMatches, Args, ValueEnum};
 
-use super::load::{InputArgs, Loaded, load, selected_rules};
+use super::load::{InputArgs, Loaded, load_in_context, selected_rules};
 use super::progress::Progress;
+use super::scope;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
 use crate::baseline::Baseline;
 use crate::config::FailOn;
@@ -205,7 +206,7 @@ pub fn run(
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     progress.stage("Reading metadata".into(), 0);
-    let loaded = match load(&args.input, stderr_color) {
+    let loaded = match load_in_context(&args.input, stderr_color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -213,7 +214,6 @@ pub fn run(
         config,
         org,
         integrations,
-        checked,
         errors,
         files,
         ..
@@ -232,6 +232,8 @@ pub fn run(
         files,
     );
     let (_, mut outcome) = loaded.run_rules(&rules, today);
+    // Files named: only their findings (the project was context).
+    let (checked, files) = scope::restrict(&loaded, &mut outcome);
 
     let mut findings = std::mem::take(&mut outcome.findings);
     if let Some(path) = &args.write_baseline {
@@ -253,7 +255,7 @@ pub fn run(
     let run = Run {
         sources: &org.sources,
         rules: &rules,
-        checked,
+        checked: &checked,
         findings: &findings,
         errors,
         internal_errors: &outcome.internal_errors,
@@ -262,25 +264,30 @@ pub fn run(
 
     progress.stage("Writing reports".into(), files);
     let mut texts = Texts::default();
-    let rendered: Vec<(String, Option<&Path>)> = destinations
+    let rendered: Vec<(String, Option<&Path>, bool)> = destinations
         .iter()
         .map(|d| {
             let text = match d.format {
                 Format::Text => {
                     report::text::render(&run, &mut texts, stdout_color && d.file.is_none())
                 }
-                Format::Json => report::json::render(&run, &mut texts),
-                Format::Sarif => report::sarif::render(&run, &mut texts),
+                Format::Json => report::json_safe(report::json::render(&run, &mut texts)),
+                Format::Sarif => report::json_safe(report::sarif::render(&run, &mut texts)),
                 Format::Github => report::github::render(&run, &mut texts),
-                Format::Gitlab => report::gitlab::render(&run, &mut texts),
+                Format::Gitlab => report::json_safe(report::gitlab::render(&run, &mut texts)),
                 Format::Junit => report::junit::render(&run, &mut texts),
             };
-            (text, d.file.as_deref())
+            (text, d.file.as_deref(), d.format == Format::Github)
         })
         .collect();
     progress.finish();
-    for (text, file) in &rendered {
-        if let Err(e) = report::emit(text, *file) {
+    for (text, file, commands) in &rendered {
+        let emitted = if *commands {
+            report::emit_commands(text, *file)
+        } else {
+            report::emit(text, *file)
+        };
+        if let Err(e) = emitted {
             return fail(e);
         }
     }

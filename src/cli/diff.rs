@@ -131,7 +131,7 @@ pub fn run(args: DiffArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     let to_file = args.output.is_some();
     let rendered = match args.format {
         DiffFormat::Text => report::diff::text(&delta, stdout_color && !to_file),
-        DiffFormat::Json => report::diff::json(&delta),
+        DiffFormat::Json => report::json_safe(report::diff::json(&delta)),
         DiffFormat::Markdown => report::diff::markdown(&delta),
     };
     if let Err(e) = report::emit(&rendered, args.output.as_deref()) {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::scope::{self, Scope};
 use super::{EXIT_ERROR, fail};
 use crate::catalogue::Rule;
 use crate::config::{self, Config};
@@ -42,7 +43,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub no_forceignore: bool,
 
-    /// Worker threads [default: one per core].
+    /// Worker threads [default: one per core; at most four per core, and
+    /// at least 16 are allowed].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -65,6 +67,9 @@ pub struct Loaded {
     pub files: usize,
     /// Inputs that could not be read, sorted by file and position.
     pub errors: Vec<FileError>,
+    /// When files were named: the project was loaded for context, and only
+    /// the findings located in the named paths are to be reported.
+    pub scope: Option<Scope>,
 }
 
 /// Reads config, metadata, the org snapshot and integrations. On a usage
@@ -81,6 +86,13 @@ pub(super) fn load_with(
 ) -> Result<Loaded, u8> {
     set_threads(args)?;
     load_in(args, &current_dir()?, stderr_color, read_config)
+}
+
+/// [`load`] for `check`: files named are checked in the context of their
+/// whole project, and [`Loaded::scope`] says which findings to report.
+pub fn load_in_context(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
+    set_threads(args)?;
+    load_in_scope(args, &current_dir()?, stderr_color, true, true)
 }
 
 /// `--select` / `--ignore` on top of the config's `[lint]`: the command
@@ -184,11 +196,20 @@ pub fn set_threads(args: &InputArgs) -> Result<(), u8> {
         if n == 0 {
             return Err(fail("--threads must be at least 1"));
         }
+        // More threads than cores only costs: each needs a stack, and
+        // `--threads 100000` would spend a minute starting them.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let n = n.min(max_threads(cores));
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
     }
     Ok(())
+}
+
+/// The most worker threads `--threads` gets: four per core, at least 16.
+pub fn max_threads(cores: usize) -> usize {
+    cores.saturating_mul(4).max(16)
 }
 
 pub fn current_dir() -> Result<PathBuf, u8> {
@@ -206,6 +227,18 @@ pub fn load_in(
     stderr_color: bool,
     read_config: bool,
 ) -> Result<Loaded, u8> {
+    load_in_scope(args, cwd, stderr_color, read_config, false)
+}
+
+/// [`load_in`]; with `in_context`, files named bring their project along
+/// (`check FILE`, SPEC §5).
+fn load_in_scope(
+    args: &InputArgs,
+    cwd: &Path,
+    stderr_color: bool,
+    read_config: bool,
+    in_context: bool,
+) -> Result<Loaded, u8> {
     let cwd = cwd.to_path_buf();
     let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
     let config_path = match &args.config {
@@ -213,6 +246,25 @@ pub fn load_in(
         Some(path) => Some(cwd.join(path)),
         None => config::find(&start),
     };
+    let project_root = discover::project_root(&start);
+    let bounds = |path: &Path| {
+        let mut bounds: Vec<PathBuf> = std::fs::canonicalize(&project_root).into_iter().collect();
+        if let Some(parent) = path.parent() {
+            bounds.extend(std::fs::canonicalize(parent));
+        }
+        bounds
+    };
+    if let Some(path) = &config_path
+        && path.symlink_metadata().is_ok_and(|m| m.is_symlink())
+        && let Err(target) = discover::resolves_inside(path, &bounds(path))
+    {
+        eprintln!(
+            "minpriv: error: {}: {}",
+            report::terminal_safe(&display_path(path, &cwd)),
+            report::terminal_safe(&discover::link_message(&target, "file"))
+        );
+        return Err(EXIT_ERROR);
+    }
     let config = match &config_path {
         Some(path) => config::load(path).map_err(|errors| {
             let shown = display_path(path, &cwd);
@@ -224,6 +276,41 @@ pub fn load_in(
         })?,
         None => Config::default(),
     };
+    if let (Some(path), Some(dir)) = (&config.path, &config.org_data)
+        && args.org_data.is_none()
+    {
+        // The inventory may come with the change under review: the
+        // snapshot it names must lie inside the project.
+        let lexically_out = config
+            .org_data_span
+            .as_ref()
+            .and_then(|span| config.text.get(span.clone()))
+            .is_some_and(|raw| {
+                let raw = raw.trim_matches(['"', '\'']);
+                Path::new(raw).is_absolute()
+                    || Path::new(raw)
+                        .components()
+                        .any(|c| c == std::path::Component::ParentDir)
+            });
+        let bounds: Vec<PathBuf> = std::fs::canonicalize(&project_root).into_iter().collect();
+        if lexically_out || discover::resolves_inside(dir, &bounds).is_err() {
+            let errors = config::ConfigErrors {
+                path: path.clone(),
+                text: config.text.clone(),
+                errors: vec![config::ConfigError {
+                    span: config.org_data_span.clone(),
+                    message: "org-data names a directory outside the project; minpriv reads nothing outside it".into(),
+                    help: Some("keep the org snapshot inside the project, or name it with --org-data".into()),
+                }],
+            };
+            let shown = display_path(path, &cwd);
+            eprint!(
+                "{}",
+                report::text::render_config_errors(&errors, &shown, stderr_color)
+            );
+            return Err(EXIT_ERROR);
+        }
+    }
 
     let mut excludes = config.exclude.clone();
     excludes.extend(args.exclude.iter().cloned());
@@ -231,14 +318,27 @@ pub fn load_in(
 
     let mut sources = Sources::default();
     let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
+    // Files named: their whole project is loaded for context, its default
+    // paths first (discovery skips a file found twice).
+    let mut project_errors = vec![];
+    let (paths, scope) = match scope::of(&args.paths, &cwd).filter(|_| in_context) {
+        Some((named, scope)) => {
+            let root = discover::project_root(&named[0]);
+            let mut paths = discover::default_paths(&root, &mut sources, &cwd, &mut project_errors);
+            paths.extend(named);
+            (paths, scope)
+        }
+        None => (args.paths.clone(), None),
+    };
     let options = Options {
-        paths: args.paths.clone(),
+        paths,
         excludes,
         use_forceignore: !args.no_forceignore,
     };
     let discovery = discover::discover(&options, &exclude_set, &cwd, &mut sources);
     let mut files = discovery.inputs.len();
-    let mut errors = discovery.errors;
+    let mut errors = project_errors;
+    errors.extend(discovery.errors);
     // Relative `org-data` in the config is already resolved against it.
     let org_data = args
         .org_data
@@ -288,6 +388,7 @@ pub fn load_in(
         snapshot,
         files,
         errors,
+        scope,
     })
 }
 

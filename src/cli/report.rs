@@ -134,7 +134,7 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
     for e in errors {
         eprintln!(
             "minpriv: error: {}: {}",
-            org.sources.get(e.file).display,
+            terminal_safe(&org.sources.get(e.file).display),
             terminal_safe(&e.message)
         );
     }

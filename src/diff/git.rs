@@ -4,6 +4,7 @@
 //! touched, so `minpriv diff --git origin/main HEAD` compares commits, not
 //! whatever is checked out.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -89,6 +90,12 @@ impl Repository {
     }
 
     /// Writes the files of `commit` that `pick` takes below `dest`.
+    ///
+    /// Symbolic links are read the way `check` reads them in a working
+    /// tree: a link to a file or a folder of the same tree stands for what
+    /// it leads to; a link leading out of the tree (absolute, or climbing
+    /// above its top), when named like a file minpriv reads, is an error:
+    /// nothing outside the revision is ever read.
     fn write_files(
         &self,
         commit: &str,
@@ -99,7 +106,8 @@ impl Repository {
             &self.toplevel,
             &["ls-tree", "-r", "-z", "--full-tree", commit],
         )?;
-        let mut wanted: Vec<(String, PathBuf)> = vec![];
+        let mut blobs: BTreeMap<PathBuf, String> = BTreeMap::new();
+        let mut links: BTreeMap<PathBuf, String> = BTreeMap::new();
         for entry in listing.split('\0').filter(|e| !e.is_empty()) {
             // `<mode> SP <type> SP <object> TAB <path>`
             let Some((meta, path)) = entry.split_once('\t') else {
@@ -111,19 +119,63 @@ impl Repository {
             else {
                 continue;
             };
-            // Symbolic links are not followed when walking a directory either.
-            if mode == "120000" {
+            let path = PathBuf::from(path);
+            if !is_plain(&path) {
                 continue;
             }
-            let path = Path::new(path);
-            if is_plain(path) && pick(path) {
-                wanted.push((object.to_owned(), path.to_path_buf()));
+            if mode == "120000" {
+                links.insert(path, object.to_owned());
+            } else {
+                blobs.insert(path, object.to_owned());
             }
+        }
+        let mut wanted: Vec<(String, PathBuf)> = blobs
+            .iter()
+            .filter(|(path, _)| pick(path))
+            .map(|(path, object)| (object.clone(), path.clone()))
+            .collect();
+        if !links.is_empty() {
+            let objects: Vec<String> = links.values().cloned().collect();
+            let targets = self.cat_blobs(&objects)?;
+            let targets: BTreeMap<PathBuf, PathBuf> = links
+                .keys()
+                .zip(targets)
+                .filter_map(|(link, target)| {
+                    let target = String::from_utf8(target).ok()?;
+                    Some((link.clone(), PathBuf::from(target)))
+                })
+                .collect();
+            let tree = LinkedTree {
+                blobs: &blobs,
+                targets: &targets,
+            };
+            for link in links.keys() {
+                for (object, path) in tree.through(link, pick)? {
+                    wanted.push((object, path));
+                }
+            }
+            wanted.sort_by(|a, b| a.1.cmp(&b.1));
+            wanted.dedup_by(|a, b| a.1 == b.1);
         }
         if wanted.is_empty() {
             return Ok(0);
         }
+        let objects: Vec<String> = wanted.iter().map(|(o, _)| o.clone()).collect();
+        let contents = self.cat_blobs(&objects)?;
+        for ((_, path), content) in wanted.iter().zip(contents) {
+            let target = dest.join(path);
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            std::fs::write(&target, content)
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        }
+        Ok(wanted.len())
+    }
 
+    /// The contents of blobs, in order, through `git cat-file --batch`.
+    fn cat_blobs(&self, objects: &[String]) -> Result<Vec<Vec<u8>>, String> {
         let mut child = Command::new("git")
             .arg("-C")
             .arg(&self.toplevel)
@@ -134,15 +186,16 @@ impl Repository {
             .spawn()
             .map_err(|e| format!("cannot run git: {e}"))?;
         let mut stdin = child.stdin.take().expect("piped stdin");
-        let objects: String = wanted.iter().map(|(o, _)| format!("{o}\n")).collect();
+        let request: String = objects.iter().map(|o| format!("{o}\n")).collect();
         // Written from another thread: git answers while it reads, and a
         // full pipe on either side would otherwise block both.
         let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(objects.as_bytes());
+            let _ = stdin.write_all(request.as_bytes());
         });
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let result = (|| {
-            for (object, path) in &wanted {
+            let mut out = Vec::with_capacity(objects.len());
+            for object in objects {
                 let mut header = String::new();
                 stdout
                     .read_line(&mut header)
@@ -161,24 +214,101 @@ impl Repository {
                     .read_exact(&mut content)
                     .map_err(|e| format!("cannot read from git: {e}"))?;
                 content.pop(); // the newline after each object
-                let target = dest.join(path);
-                if let Some(dir) = target.parent() {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                }
-                std::fs::write(&target, content)
-                    .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+                out.push(content);
             }
-            Ok(wanted.len())
+            Ok(out)
         })();
         let _ = feeder.join();
         drop(stdout);
         let status = child.wait().map_err(|e| format!("git failed: {e}"))?;
         match result {
-            Ok(n) if status.success() => Ok(n),
+            Ok(out) if status.success() => Ok(out),
             Ok(_) => Err(format!("git cat-file failed ({status})")),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The files and links of one tree, to read links through.
+struct LinkedTree<'a> {
+    blobs: &'a BTreeMap<PathBuf, String>,
+    /// Each link's target, as written.
+    targets: &'a BTreeMap<PathBuf, PathBuf>,
+}
+
+/// Links followed one after another at most: a loop ends there.
+const MAX_HOPS: usize = 16;
+
+impl LinkedTree<'_> {
+    /// What the link at `link` stands for, as `(object, path)` pairs to
+    /// write: the file it leads to, at the link's path, or the files that
+    /// `pick` takes below the folder it leads to, below the link's path.
+    fn through(
+        &self,
+        link: &Path,
+        pick: &dyn Fn(&Path) -> bool,
+    ) -> Result<Vec<(String, PathBuf)>, String> {
+        let mut out = vec![];
+        let Some(target) = self.resolve(link, 0) else {
+            // Out of the tree: an error when minpriv would read it.
+            return if pick(link) {
+                Err(format!(
+                    "`{}` is a symbolic link leading outside the revision's tree; minpriv reads nothing outside it",
+                    link.display()
+                ))
+            } else {
+                Ok(out)
+            };
+        };
+        if let Some(object) = self.blobs.get(&target) {
+            if pick(link) {
+                out.push((object.clone(), link.to_path_buf()));
+            }
+            return Ok(out);
+        }
+        // A folder: every file below it, seen below the link.
+        for (path, object) in self.blobs.range(target.clone()..) {
+            let Ok(rest) = path.strip_prefix(&target) else {
+                break;
+            };
+            let shown = link.join(rest);
+            if pick(&shown) {
+                out.push((object.clone(), shown));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The path in the tree that `link` leads to, through other links;
+    /// `None` when it leaves the tree (or loops).
+    fn resolve(&self, link: &Path, hops: usize) -> Option<PathBuf> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let target = self.targets.get(link)?;
+        if target.is_absolute() {
+            return None;
+        }
+        let mut path = link.parent().unwrap_or(Path::new("")).to_path_buf();
+        for part in target.components() {
+            match part {
+                Component::Normal(p) => {
+                    path.push(p);
+                    // A link inside the path is followed too.
+                    if self.targets.contains_key(&path) {
+                        path = self.resolve(&path, hops + 1)?;
+                    }
+                }
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if !path.pop() {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(path)
     }
 }
 

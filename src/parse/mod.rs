@@ -446,49 +446,9 @@ fn parse_alone(
     parse_text(&input, text, base, names, light, fast)
 }
 
-/// The whole content of a regular file, refused when it is larger than
-/// `max` bytes. Anything else — a directory, a FIFO (opening one would
-/// block forever), a device, a link to nowhere, a file deleted since it
-/// was discovered — is an error saying so.
+/// The content of an input, through the one hardened reader.
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let cannot = |e: std::io::Error| {
-        match e.kind() {
-        std::io::ErrorKind::NotFound => "cannot read the file: it does not exist (deleted during the run, or a link to a missing file)".to_owned(),
-        _ => format!("cannot read the file: {e}"),
-    }
-    };
-    // Looked at before opening: opening a FIFO waits for a writer.
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if meta.is_dir() {
-        return Err("is a directory, not a metadata file".into());
-    }
-    if !meta.is_file() {
-        return Err(
-            "is not a regular file (a FIFO, socket or device); minpriv reads only regular files"
-                .into(),
-        );
-    }
-    let f = std::fs::File::open(path).map_err(cannot)?;
-    let meta = f.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err("is not a regular file (it was replaced while being read)".into());
-    }
-    let limit = max.min(u32::MAX as u64);
-    if meta.len() > limit {
-        return Err(format!(
-            "the file is {} bytes, more than the limit of {limit} bytes (--max-file-size)",
-            meta.len()
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    f.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
-    if bytes.len() as u64 > limit {
-        return Err(format!(
-            "the file grew past the limit of {limit} bytes while being read (--max-file-size)"
-        ));
-    }
-    Ok(bytes)
+    crate::source::read_input(path, max)
 }
 
 /// The text of a file and the offset it starts at (past a UTF-8 BOM).
@@ -648,7 +608,7 @@ mod tests {
         );
         assert_eq!(
             read_limited(dir.path(), 9).unwrap_err(),
-            "is a directory, not a metadata file"
+            "is a directory, not a file minpriv can read"
         );
         #[cfg(unix)]
         {

@@ -240,6 +240,14 @@ impl<'a> Xml<'a> {
     ) -> XmlResult<Elem<'a>> {
         let from = start - self.base + 1;
         let name = &self.text[from..from + tag.name().as_ref().len()];
+        // XML names hold no control character (quick-xml lets NUL pass).
+        if let Some(bad) = name.bytes().position(|b| b < 0x20 || b == 0x7f) {
+            let at = start + 1 + bad;
+            return Err(
+                XmlError::new(Span::new(at, at + 1), "a control character in an element name")
+                    .help("XML names cannot hold NUL or other control characters; the file is damaged or hostile"),
+            );
+        }
         // Salesforce writes no prefixes; a plain byte scan keeps this cheap.
         let local = match name.bytes().rposition(|b| b == b':') {
             Some(i) => &name[i + 1..],

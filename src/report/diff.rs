@@ -385,7 +385,7 @@ fn code(text: &str) -> String {
 /// A finding message: the names it quotes in backticks as code.
 fn prose(message: &str) -> String {
     let parts: Vec<&str> = message.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(message);
     }
     parts

@@ -9,7 +9,7 @@
 //! only when the finding sits on one line (GitHub ignores them otherwise);
 //! `endColumn` is exclusive, as in the JSON output. Escaping follows the
 //! runner's rules (`@actions/core`): `%`, CR and LF in the message; those
-//! and `:` and `,` in property values. Inputs that could not be checked are
+//! and `:` and `,` in property values; `##[` never passes whole. Inputs that could not be checked are
 //! `error` commands too, titled `minpriv input error`.
 
 use std::fmt::Write;
@@ -102,6 +102,9 @@ pub fn escape_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            // `##[` opens a (legacy) command wherever the runner may see
+            // a line start: never passed on whole.
+            '[' if out.ends_with("##") => out.push_str("\u{200b}["),
             c => out.push(printable_char(c)),
         }
     }
@@ -123,5 +126,6 @@ mod tests {
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
         assert_eq!(escape_data("x\u{1b}[31m"), "x\u{fffd}[31m");
         assert_eq!(escape_data("tab\there"), "tab\there");
+        assert_eq!(escape_data("##[error]x"), "##\u{200b}[error]x");
     }
 }

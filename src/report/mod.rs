@@ -128,7 +128,7 @@ impl Texts {
         }
         let redactions = &self.redactions;
         self.cache.entry(file).or_insert_with(|| {
-            let mut text = read_for_display(&sources.get(file).path);
+            let mut text = read_for_display(sources, file);
             for span in redactions.get(&file).into_iter().flatten() {
                 mask_element_text(&mut text, *span);
             }
@@ -178,8 +178,9 @@ pub struct Region {
     pub end_column: usize,
 }
 
-/// Replaces the text between an element's start and end tags with `*`,
-/// byte for byte, so spans and lines stay where they were.
+/// Masks the text between an element's start and end tags as
+/// [`crate::secrets`] does (a second line of defence: every file is masked
+/// when read), so spans and lines stay where they were.
 fn mask_element_text(text: &mut String, span: Span) {
     let (start, end) = (span.start as usize, span.end as usize);
     let Some(element) = text.get(start..end) else {
@@ -193,7 +194,10 @@ fn mask_element_text(text: &mut String, span: Span) {
     }
     let masked: String = element[open + 1..close]
         .chars()
-        .flat_map(|c| std::iter::repeat_n('*', c.len_utf8()))
+        .map(|c| match c {
+            ' ' | '\t' | '\n' | '\r' => c,
+            c => crate::secrets::mask_char(c),
+        })
         .collect();
     text.replace_range(start + open + 1..start + close, &masked);
 }
@@ -201,8 +205,8 @@ fn mask_element_text(text: &mut String, span: Span) {
 /// A file's text with byte offsets intact: invalid UTF-8 becomes
 /// replacement characters only where it is (so spans before it stay
 /// right), and control characters are neutralised.
-fn read_for_display(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_default();
+fn read_for_display(sources: &Sources, file: FileId) -> String {
+    let bytes = sources.read(file).unwrap_or_default();
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -228,7 +232,23 @@ fn read_for_display(path: &Path) -> String {
             out
         }
     };
-    neutralise_controls(&text)
+    lone_cr_as_lf(neutralise_controls(&text))
+}
+
+/// A lone CR (old Mac line ends) as LF, same length: every line count of
+/// the display text, this crate's and the excerpt renderer's, then agrees
+/// with [`crate::source::line_starts`].
+fn lone_cr_as_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Replaces control and bidirectional-override characters with characters
@@ -253,6 +273,26 @@ pub fn neutralise_controls(text: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// JSON text with every bidirectional control written as a `\uXXXX`
+/// escape: the same JSON value, but nothing that reorders what a terminal
+/// or a log viewer shows. (Such characters can only be inside strings, and
+/// the serialiser already escapes every other control character.)
+pub fn json_safe(json: String) -> String {
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}');
+    if !json.chars().any(bidi) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if bidi(c) {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A string from metadata, made safe for one line of terminal output.
@@ -286,24 +326,94 @@ pub fn printable_char(c: char) -> char {
 }
 
 /// Writes a rendered report to `output` (atomically), or to standard
-/// output when there is none.
+/// output when there is none; no line of it can pass for a workflow
+/// command ([`no_commands`]).
 pub fn emit(rendered: &str, output: Option<&Path>) -> Result<(), String> {
-    use std::io::Write;
+    emit_commands(&no_commands(rendered), output)
+}
+
+/// [`emit`] for `--format github`, whose lines are workflow commands
+/// minpriv means (every input in them escaped).
+pub fn emit_commands(rendered: &str, output: Option<&Path>) -> Result<(), String> {
     match output {
         Some(path) => write_atomic(path, rendered.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(rendered.as_bytes());
-            let _ = stdout.flush();
-            Ok(())
+            write_stdout(rendered);
+            match stdout_failed() {
+                Some(e) => Err(format!("cannot write to standard output: {e}")),
+                None => Ok(()),
+            }
         }
     }
 }
 
+/// The first error writing to standard output, other than a closed pipe.
+static STDOUT_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Writes to standard output. A closed pipe (`| head`) is not an error
+/// worth reporting; any other failure (`> /dev/full`) is recorded, and the
+/// run then exits 2 ([`stdout_failed`]).
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let result = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let mut first = STDOUT_ERROR.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert_with(|| e.to_string());
+    }
+}
+
+/// The error that stopped output from reaching standard output, if any.
+pub fn stdout_failed() -> Option<String> {
+    STDOUT_ERROR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+/// Text for a CI log or terminal where no line may start (after blanks)
+/// with `::` or `##[`: GitHub's runner (and Azure's) would take it for a
+/// workflow command (`::error`, `::stop-commands::`, `##[error]`). Such a
+/// line gets a ZERO WIDTH SPACE (U+200B, not blank to the runner) before
+/// it. Every output but `--format github` (whose every line is a command
+/// minpriv means, with input escaped) goes through this.
+pub fn no_commands(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("::") && !text.contains("##[") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at_start = true;
+    let mut changed = false;
+    for (i, c) in text.char_indices() {
+        if at_start && !matches!(c, '\n' | '\r') && !c.is_whitespace() {
+            let rest = &text[i..];
+            if rest.starts_with("::") || rest.starts_with("##[") {
+                out.push('\u{200b}');
+                changed = true;
+            }
+            at_start = false;
+        }
+        if matches!(c, '\n' | '\r') {
+            at_start = true;
+        }
+        out.push(c);
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same
-/// directory and a rename, so a reader never sees half a report.
+/// directory and a rename, so a reader never sees half a report. The file
+/// gets the permissions the umask gives a new file (0644 under the usual
+/// 022), not the temporary file's 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     // `/dev/null`, a pipe, a terminal: not a file to replace, write to it.
@@ -317,7 +427,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // open(2) applies the umask to this mode.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.flush()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -44,6 +44,9 @@ fn check(cx: &Context, out: &mut Findings) {
     }
 }
 
+/// The IPv4-mapped block, `::ffff:0:0/96`.
+const MAPPED_V4: (u128, u128) = (0xffff_0000_0000, 0xffff_ffff_ffff);
+
 /// The family whose every address `span` covers, if it does.
 fn whole_family(span: &IpSpan) -> Option<&'static str> {
     match (span.start, span.end) {
@@ -52,6 +55,13 @@ fn whole_family(span: &IpSpan) -> Option<&'static str> {
         }
         (IpAddr::V6(s), IpAddr::V6(e)) if s.to_bits() == 0 && e.to_bits() == u128::MAX => {
             Some("IPv6")
+        }
+        // Every IPv4-mapped address (`::ffff:0.0.0.0` to
+        // `::ffff:255.255.255.255`): every IPv4 address, written in IPv6.
+        (IpAddr::V6(s), IpAddr::V6(e))
+            if s.to_bits() <= MAPPED_V4.0 && e.to_bits() >= MAPPED_V4.1 =>
+        {
+            Some("IPv4")
         }
         _ => None,
     }

@@ -16,6 +16,8 @@ pub fn minpriv() -> Command {
     let mut cmd = Command::cargo_bin("minpriv").expect("binary builds");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .env("MINPRIV_NOW", TODAY);
     cmd
 }

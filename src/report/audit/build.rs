@@ -173,16 +173,15 @@ pub(super) struct Lines {
 }
 
 impl Lines {
-    /// The 1-based line of `loc`'s start, counted as everywhere else (a
-    /// line ends at `\n`).
+    /// The 1-based line of `loc`'s start, counted as everywhere else
+    /// ([`crate::source::line_starts`]).
     fn line(&mut self, sources: &Sources, loc: Loc) -> usize {
         let starts = self.starts.entry(loc.file).or_insert_with(|| {
-            let bytes = std::fs::read(&sources.get(loc.file).path).unwrap_or_default();
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i as u32 + 1)
+            let bytes = sources.read(loc.file).unwrap_or_default();
+            crate::source::line_starts(&bytes)
+                .into_iter()
+                .skip(1)
+                .map(|s| s as u32)
                 .collect()
         });
         starts.partition_point(|&s| s <= loc.span.start) + 1

@@ -38,7 +38,9 @@ pub fn digest_inputs(
             InputDigest {
                 path: source.display.clone(),
                 kind,
-                sha256: std::fs::read(&source.path).ok().map(|bytes| hex(&bytes)),
+                sha256: crate::source::read_raw(&source.path, sources.limit())
+                    .ok()
+                    .map(|bytes| hex(&bytes)),
             }
         })
         .collect();

@@ -176,12 +176,32 @@ pub fn gather(input: &ProvenanceInput) -> Provenance {
     }
 }
 
-/// The commit minpriv was built from: `MINPRIV_GIT_COMMIT`, which the
-/// build script sets when it builds inside a git checkout.
+/// The commit minpriv was built from: `MINPRIV_GIT_COMMIT` when the build
+/// sets it, else the commit `build.rs` puts in the version
+/// (`MINPRIV_VERSION_SUFFIX`, ` (<commit> <date>)`, from git or from
+/// `MINPRIV_COMMIT` at build time).
 fn build_commit() -> Fact {
-    match option_env!("MINPRIV_GIT_COMMIT").filter(|c| !c.is_empty()) {
-        Some(commit) => Fact::known(commit, ""),
-        None => Fact::unknown("this binary was built without its git commit (MINPRIV_GIT_COMMIT)"),
+    if let Some(commit) = option_env!("MINPRIV_GIT_COMMIT").filter(|c| !c.trim().is_empty()) {
+        return Fact::known(commit.trim(), "");
+    }
+    commit_of_suffix(env!("MINPRIV_VERSION_SUFFIX"))
+}
+
+/// The commit of a version suffix ` (<commit> <date>)` or ` (<commit>)`.
+fn commit_of_suffix(suffix: &str) -> Fact {
+    let commit = suffix
+        .trim()
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .and_then(|s| s.split_whitespace().next());
+    match commit {
+        Some(commit) => Fact::known(
+            commit,
+            "as built; uncommitted changes in the build's tree are not recorded",
+        ),
+        None => {
+            Fact::unknown("this binary was built outside a git checkout and without MINPRIV_COMMIT")
+        }
     }
 }
 
@@ -657,6 +677,21 @@ mod tests {
         );
         let bad = run_at(&env_of(&[("SOURCE_DATE_EPOCH", "soon")]));
         assert_eq!(bad.value, None);
+    }
+
+    #[test]
+    fn the_build_commit_is_read_from_the_version() {
+        assert_eq!(
+            commit_of_suffix(" (3f2a9c1b7d4e 2026-12-01)")
+                .value
+                .as_deref(),
+            Some("3f2a9c1b7d4e")
+        );
+        assert_eq!(
+            commit_of_suffix(" (abc123)").value.as_deref(),
+            Some("abc123")
+        );
+        assert_eq!(commit_of_suffix("").value, None);
     }
 
     #[test]
