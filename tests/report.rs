@@ -1,9 +1,17 @@
 //! `minpriv report`, the audit report: the sample org as Markdown (exact
 //! output) and as HTML (self-contained, every integration and finding,
 //! a SHA-256 for every input), determinism, and hostile metadata, which
-//! must come out escaped in both formats. The last test renders the HTML
-//! in headless Chromium; it is ignored by default and `.ci/run` runs it
-//! where Debian's `chromium` is installed.
+//! must come out escaped in both formats; the provenance (git, clock,
+//! user, CI), the verdict cards, the SBS controls and the JSON, which must
+//! agree with `check` on every fixture org. The last test renders the HTML
+//! in headless Chromium and prints it to PDF; it is ignored by default and
+//! `.ci/run` runs it where Debian's `chromium` (and poppler-utils) are
+//! installed.
+//!
+//! The report's clock is `SOURCE_DATE_EPOCH` here, and everything that
+//! names the machine, the binary or the repository state is redacted with
+//! `MINPRIV_REPORT_REDACT=1`, except in the provenance tests, which check
+//! those facts against a repository of their own.
 
 mod common;
 
@@ -19,13 +27,42 @@ const HOSTILE: &str = r#"<script>alert(1)</script> "quotes" & | pipes | and *sta
 /// A probe that leaves a trace in the DOM when it runs.
 const ACTIVE: &str = r#"<script>document.body.appendChild(document.createElement('pwned'))</script><img src=x onerror="document.body.appendChild(document.createElement('pwned'))">"#;
 
-/// Runs `minpriv report ARGS` in `dir` "on" [`TODAY`]: exit code, stdout,
-/// stderr.
-fn report_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = minpriv()
-        .current_dir(dir)
+/// The CI variables provenance reads: removed, so that the tests see the
+/// same report on a laptop and in CI.
+const CI_VARS: [&str; 8] = [
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+    "JENKINS_URL",
+    "TF_BUILD",
+    "CIRCLECI",
+    "BITBUCKET_BUILD_NUMBER",
+    "USER",
+    "HOSTNAME",
+];
+
+/// The report's clock in the tests: 2026-11-27 09:30:00 UTC.
+const EPOCH: &str = "1795771800";
+
+/// `minpriv report` "on" [`TODAY`] at [`EPOCH`], outside any CI.
+fn report_command(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = minpriv();
+    cmd.current_dir(dir)
         .env("MINPRIV_NOW", TODAY)
-        .arg("report")
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env_remove("MINPRIV_REPORT_REDACT");
+    for var in CI_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.arg("report");
+    cmd
+}
+
+/// Runs `minpriv report ARGS` in `dir` "on" [`TODAY`] at [`EPOCH`], with
+/// the provenance that names the machine, the binary and the repository
+/// state redacted (`MINPRIV_REPORT_REDACT`): exit code, stdout, stderr.
+fn report_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = report_command(dir)
+        .env("MINPRIV_REPORT_REDACT", "1")
         .args(args)
         .output()
         .expect("minpriv runs");
@@ -108,10 +145,16 @@ fn html_is_one_self_contained_file() {
     // One script, minpriv's own, and a policy that allows only it and the
     // inline stylesheet, by hash, and no fetch of any kind.
     assert_eq!(html.matches("<script").count(), 1);
-    assert_eq!(html.matches("<style").count(), 1);
+    // The stylesheet, and the page margins of print (they carry the
+    // report's digest).
+    assert_eq!(html.matches("<style").count(), 2);
     assert!(html.contains(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-"
     ));
+    // SVG, inline, with nothing to fetch: no href, no xlink, no use.
+    for svg in ["<use", "href=\"http", "xlink:", "<foreignObject", "<image"] {
+        assert!(!html.contains(svg), "{svg}");
+    }
     assert!(html.contains("@media print"));
 }
 
@@ -468,6 +511,484 @@ fn unescaped_pipes(line: &str) -> usize {
     count
 }
 
+// ---- provenance, verdicts, controls, JSON -----------------------------
+
+fn report_json(args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&report(&all)).expect("the report is JSON")
+}
+
+#[test]
+fn json_of_the_sample_org() {
+    let out = report(&["testdata/acme", "--format", "json"]);
+    insta::assert_snapshot!("acme_json", out);
+}
+
+/// The digest the report carries is the SHA-256 of the canonical JSON of
+/// its `report` member, and every format of the same run carries it.
+#[test]
+fn the_report_digest_is_the_digest_of_its_content() {
+    let doc = report_json(&["testdata/acme"]);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["kind"], "audit-report");
+    assert_eq!(doc["tool"]["name"], "minpriv");
+    // serde_json's map sorts keys: `to_string` is the canonical form.
+    let canonical = doc["report"].to_string();
+    let digest = sha256_hex(canonical.as_bytes());
+    assert_eq!(doc["digest"], digest.as_str());
+    let html = acme_html();
+    assert!(
+        html.contains(&format!("SHA-256 {digest}")),
+        "in the page footer"
+    );
+    assert!(html.contains(&format!("<code class=\"digest\">{digest}</code>")));
+    let md = report(&["testdata/acme", "--format", "markdown"]);
+    assert!(md.contains(&format!("SHA-256 of this report: `{digest}`")));
+    // Another date: another report, another digest.
+    let later = report_json(&["testdata/acme", "--now", "2027-07-01"]);
+    assert_ne!(later["digest"], doc["digest"]);
+}
+
+/// Every integration's card, the controls and the high-risk section say
+/// what `check` says about it, on every fixture org.
+#[test]
+fn the_report_and_check_agree_on_every_integration() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut orgs: Vec<Vec<String>> = vec![
+        vec!["testdata/acme".into()],
+        vec![
+            "testdata/acme".into(),
+            "--org-data".into(),
+            "testdata/acme/org-snapshot".into(),
+        ],
+    ];
+    for dir in ["testdata/corpus", "testdata/decomposed"] {
+        let mut found: Vec<String> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
+            .collect();
+        found.sort();
+        orgs.extend(found.into_iter().map(|d| vec![d]));
+    }
+    assert!(orgs.len() >= 5, "{orgs:?}");
+    for args in &orgs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut check_args = args.clone();
+        check_args.extend(["--now", TODAY]);
+        let (check_code, check) = check_json(&check_args);
+        let mut report_args = vec!["--format", "json"];
+        report_args.extend_from_slice(&args);
+        let (code, out, err) = report_in(Path::new(env!("CARGO_MANIFEST_DIR")), &report_args);
+        // Inputs that cannot be checked fail both.
+        assert_eq!(code == 2, check_code == 2, "{args:?}: {err}");
+        let doc: Value = serde_json::from_str(&out).expect("the report is JSON");
+        let report = &doc["report"];
+        let findings = check["findings"].as_array().unwrap();
+        // The same findings, by fingerprint and severity.
+        let key = |f: &Value| {
+            format!(
+                "{} {} {}",
+                f["fingerprint"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["rule"].as_str().or(f["code"].as_str()).unwrap()
+            )
+        };
+        let mut from_check: Vec<String> = findings.iter().map(key).collect();
+        let mut from_report: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["rows"].as_array().unwrap().iter().map(key))
+            .collect();
+        from_check.sort();
+        from_report.sort();
+        assert_eq!(from_report, from_check, "{args:?}");
+        assert_eq!(report["summary"]["errors"], check["summary"]["errors"]);
+        assert_eq!(report["summary"]["warnings"], check["summary"]["warnings"]);
+        assert_eq!(
+            report["summary"]["integrations"],
+            check["summary"]["integrations"]
+        );
+
+        let cards = report["cards"].as_array().unwrap();
+        assert_eq!(
+            cards.len() as u64,
+            check["summary"]["integrations"].as_u64().unwrap()
+        );
+        for card in cards {
+            let name = card["identity"]["name"].as_str().unwrap();
+            let mut in_card: Vec<&str> = card["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["fingerprint"].as_str().unwrap())
+                .collect();
+            in_card.sort();
+            // check names one integration per finding: each is in that
+            // integration's card.
+            for f in findings.iter().filter(|f| f["integration"] == name) {
+                let fp = f["fingerprint"].as_str().unwrap();
+                assert!(
+                    in_card.binary_search(&fp).is_ok(),
+                    "{args:?} {name}: {fp} missing from its card"
+                );
+            }
+            for fp in &in_card {
+                assert!(
+                    findings.iter().any(|f| f["fingerprint"] == *fp),
+                    "{args:?} {name}: {fp} not in check"
+                );
+            }
+            let verdict = card["verdict"].as_str().unwrap();
+            assert_eq!(
+                verdict == "findings",
+                !in_card.is_empty(),
+                "{args:?} {name}: {verdict}"
+            );
+            let count = |s: &str| {
+                card["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|f| f["severity"] == s)
+                    .count() as u64
+            };
+            assert_eq!(card["errors"].as_u64(), Some(count("error")));
+            assert_eq!(card["warnings"].as_u64(), Some(count("warning")));
+            // A control of a rule that found something about it fails.
+            for row in report["controls"]["rows"].as_array().unwrap() {
+                let column = report["controls"]["columns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .position(|c| c == name)
+                    .unwrap();
+                let cell = &row["cells"][column];
+                let rules: Vec<&str> = row["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_str().unwrap())
+                    .collect();
+                let failing = card["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| rules.contains(&f["code"].as_str().unwrap()));
+                assert_eq!(
+                    cell["status"] == "fail",
+                    failing,
+                    "{args:?} {name} {}",
+                    row["control"]
+                );
+            }
+            // The high-risk section never says less than ADM001/ADM002.
+            let high_risk: Vec<&Value> = report["high_risk"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["integration"] == name)
+                .collect();
+            for f in card["findings"].as_array().unwrap() {
+                if matches!(f["code"].as_str(), Some("ADM001" | "ADM002")) {
+                    assert!(
+                        high_risk.iter().any(|r| r["findings"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|l| l["fingerprint"] == f["fingerprint"])),
+                        "{args:?} {name}: {} not in the high-risk section",
+                        f["message"]
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_high_risk_section_never_contradicts_adm001() {
+    // An Admin profile retrieved without its permissions: ADM001 fires by
+    // name, and the effective access holds no high-risk permission.
+    let dir = project(&[
+        (
+            "force-app/main/default/profiles/Admin.profile-meta.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Profile xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <custom>false</custom>\n    <userLicense>Salesforce</userLicense>\n</Profile>\n",
+        ),
+        (
+            "minpriv.toml",
+            "[[integration]]\nname = \"erp\"\nuser = \"erp@acme.example\"\nprofile = \"Admin\"\n",
+        ),
+    ]);
+    let (_, check) = check_json_in(dir.path(), &[]);
+    assert!(
+        check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "ADM001"),
+        "{check}"
+    );
+    let (code, md, err) = report_in(dir.path(), &["--format", "markdown"]);
+    assert!(code == 0, "{err}");
+    assert!(
+        !md.contains("No integration holds a high-risk system permission"),
+        "{md}"
+    );
+    assert!(md.contains("| erp | Admin | the System Administrator profile: every administrator permission | no | see the findings | #"), "{md}");
+}
+
+/// A fresh repository: the commit, branch, dirtiness, retrieval date and
+/// remote (without its credentials) are the repository's; the run time
+/// is SOURCE_DATE_EPOCH's; the user is USER.
+#[test]
+fn provenance_reads_git_the_clock_and_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/acme"),
+        dir.path(),
+    );
+    let git = |args: &[&str]| {
+        let out = Process::new("git")
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "a")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "a")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00+00:00")
+            .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00+00:00")
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    git(&["init", "-q", "-b", "release"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "retrieve"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://deploy:s3cret-token@git.example.com/acme/sf.git",
+    ]);
+    let head = git(&["rev-parse", "HEAD"]);
+    let run = || {
+        let out = report_command(dir.path())
+            .env("USER", "auditor")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["report"]["provenance"].clone()
+    };
+    let p = run();
+    assert_eq!(p["git"]["commit"]["value"], head.as_str());
+    assert_eq!(p["git"]["branch"]["value"], "release");
+    assert_eq!(p["git"]["dirty"]["value"], "no");
+    assert_eq!(
+        p["git"]["repository"]["value"],
+        "https://git.example.com/acme/sf.git"
+    );
+    assert_eq!(p["git"]["retrieved"]["value"], "2026-11-20T10:00:00Z");
+    assert_eq!(p["run_at"]["value"], "2026-11-27 09:30:00 +00:00 (UTC)");
+    assert_eq!(p["ran_by"]["user"]["value"], "auditor");
+    assert_eq!(p["ran_by"]["ci"], Value::Null);
+    assert_eq!(p["exported"]["value"], Value::Null);
+    let binary = std::fs::read(assert_cmd::cargo::cargo_bin("minpriv")).unwrap();
+    assert_eq!(p["binary_sha256"]["value"], sha256_hex(&binary).as_str());
+    // The options that only lay the report out are not recorded.
+    assert_eq!(p["command"], "report");
+    assert_eq!(p["redacted"], false);
+    let text = serde_json::to_string(&p).unwrap();
+    assert!(!text.contains("s3cret"), "credentials of the remote");
+
+    // An examined file changes: the tree is dirty, and says which.
+    let profile = dir
+        .path()
+        .join("force-app/main/default/profiles/Admin.profile-meta.xml");
+    let xml = std::fs::read_to_string(&profile).unwrap();
+    std::fs::write(
+        &profile,
+        xml.replace(
+            "<custom>false</custom>",
+            "<custom>false</custom>\n    <description>x</description>",
+        ),
+    )
+    .unwrap();
+    let p = run();
+    assert_eq!(p["git"]["dirty"]["value"], "yes");
+    assert_eq!(
+        p["git"]["dirty"]["note"],
+        "1 changed or untracked path in the working tree, 1 of them among the examined files"
+    );
+}
+
+#[test]
+fn provenance_says_what_it_cannot_know() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/acme"),
+        dir.path(),
+    );
+    let out = report_command(dir.path())
+        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+        .args(["--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = stdout(&out);
+    let why = "unknown: the examined files are not in a git repository (or git is not installed)";
+    for key in [
+        "Repository",
+        "Commit examined",
+        "Branch",
+        "Uncommitted changes",
+        "Metadata retrieved",
+    ] {
+        assert!(md.contains(&format!("| {key} | *{why}* |")), "{key}\n{md}");
+    }
+    assert!(
+        md.contains("| Org snapshot exported | *unknown: no org snapshot was read (--org-data)* |")
+    );
+    assert!(
+        md.contains("| Run by | *unknown: no USER, USERNAME or LOGNAME in the environment* |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn provenance_names_the_ci_job_and_the_snapshot_export() {
+    let out = report_command(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "acme/salesforce")
+        .env("GITHUB_RUN_ID", "1234")
+        .env("GITHUB_ACTOR", "octocat")
+        .args([
+            "testdata/acme",
+            "--org-data",
+            "testdata/acme/org-snapshot",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &doc["report"]["provenance"];
+    assert_eq!(p["ran_by"]["ci"], "GitHub Actions");
+    assert_eq!(
+        p["ran_by"]["job_url"]["value"],
+        "https://github.com/acme/salesforce/actions/runs/1234"
+    );
+    assert_eq!(p["ran_by"]["user"]["value"], "octocat");
+    // The newest LastLoginDate of testdata/acme/org-snapshot/users.json.
+    assert_eq!(p["exported"]["value"], "2026-11-26 23:58:41 UTC");
+    assert_eq!(
+        p["exported"]["note"],
+        "at or after the newest LastLoginDate in the snapshot"
+    );
+}
+
+#[test]
+fn verdict_cards_hold_identity_access_findings_and_exceptions() {
+    let doc = report_json(&["testdata/acme"]);
+    let cards = doc["report"]["cards"].as_array().unwrap();
+    let card = |name: &str| {
+        cards
+            .iter()
+            .find(|c| c["identity"]["name"] == name)
+            .unwrap()
+    };
+    let orders = card("orders-sync");
+    assert_eq!(orders["verdict"], "compliant");
+    assert_eq!(
+        orders["verdict_text"],
+        "no finding from the 25 rules about integrations that ran; not evaluated: LIC001, ORG001, ORG002, ORG003"
+    );
+    assert_eq!(orders["objects"], serde_json::json!(["Order: C R E"]));
+    let tableau = card("Tableau_Export");
+    assert_eq!(tableau["origin"], "app");
+    assert!(
+        tableau["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("the client-credentials run-as user of connected app Tableau_Export")
+    );
+    let erp = card("legacy-erp");
+    assert_eq!(erp["verdict"], "findings");
+    assert!(
+        erp["high_risk"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == "ModifyAllData (Modify All Data)")
+    );
+    assert!(
+        erp["exceptions"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("#3 PRF001: ERP vendor migration")
+    );
+    // No usage logs: no usage slot.
+    assert!(cards.iter().all(|c| c["usage"].is_null()));
+    let verdict = &doc["report"]["verdict"];
+    assert_eq!(
+        verdict["text"],
+        "7 integrations: 1 compliant, 6 with findings, 0 not evaluated"
+    );
+}
+
+#[test]
+fn markdown_values_start_no_block_and_mention_no_one() {
+    let dir = hostile_org();
+    let toml = dir.path().join("minpriv.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let text = text
+        .replacen(
+            "owner = \"legal-ops@acme.example\"",
+            "owner = \"@security-team\"",
+            1,
+        )
+        .replacen("name = \"survey-sync\"", "name = \"# survey-sync\"", 1)
+        .replacen(
+            "integration = \"survey-sync\"",
+            "integration = \"# survey-sync\"",
+            1,
+        );
+    std::fs::write(&toml, text).unwrap();
+    let (code, md, err) = report_in(dir.path(), &["--format", "markdown"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        md.contains("@\u{200b}security-team"),
+        "the mention is broken"
+    );
+    assert!(!md.contains("@security-team"));
+    assert!(
+        md.contains("| \\# survey-sync |"),
+        "the name is escaped in cells"
+    );
+    // The only headings are the report's own.
+    for line in md.lines().filter(|l| l.starts_with('#')) {
+        assert!(
+            line == "# Integration user audit"
+                || line.starts_with("## ")
+                || line.starts_with("### "),
+            "{line}"
+        );
+    }
+}
+
 // ---- in a real browser ------------------------------------------------
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -582,6 +1103,18 @@ fn the_html_report_renders_in_headless_chromium() {
         tables,
         "every table is sortable"
     );
+    // The charts are there, as inline SVG the browser drew: one bar per
+    // integration, one heat-map cell per object and integration.
+    assert_eq!(dom.matches("<svg").count(), 2, "two charts");
+    assert!(dom.contains(
+        "<title id=\"chart-findings-title\">Findings per integration by severity</title>"
+    ));
+    assert!(dom.contains("<title id=\"chart-access-title\">"));
+    assert_eq!(
+        dom.matches("<g><title>").count(),
+        acme_integrations().len() * (1 + 7),
+        "a bar per integration and a heat-map cell per object and integration"
+    );
     let text = page_text(&dom);
     assert!(text.contains("Integration user audit"));
     for name in acme_integrations() {
@@ -593,6 +1126,86 @@ fn the_html_report_renders_in_headless_chromium() {
         assert!(text.contains(message), "{message} on the page");
         assert!(text.contains(&location), "{location} on the page");
     }
+
+    // Printed: a cover, then the report; every page's footer holds the
+    // page number and the report's digest.
+    let pdf = shots.join("acme.pdf");
+    let _ = std::fs::remove_file(&pdf);
+    chromium(
+        &page,
+        profile.path(),
+        &[
+            "--no-pdf-header-footer",
+            &format!("--print-to-pdf={}", pdf.display()),
+        ],
+    );
+    let digest = report_json(&["testdata/acme"])["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pdftotext = |first: usize| {
+        let out = Process::new("pdftotext")
+            .args([
+                "-layout",
+                "-f",
+                &first.to_string(),
+                "-l",
+                &first.to_string(),
+            ])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs (apt-get install poppler-utils)");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let all = Process::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let all = String::from_utf8_lossy(&all.stdout).into_owned();
+    let pages = all.matches('\u{c}').count();
+    assert!(pages >= 5, "{pages} pages");
+    for n in 1..=pages {
+        let page = pdftotext(n);
+        assert!(
+            page.contains(&format!("Page {n} of {pages}")),
+            "page {n}: {page}"
+        );
+        assert!(
+            page.contains(&format!("SHA-256 {digest}")),
+            "page {n}: the digest"
+        );
+    }
+    let cover = pdftotext(1);
+    assert!(
+        cover.contains("7 integrations: 1 compliant, 6 with findings, 0 not evaluated"),
+        "{cover}"
+    );
+    assert!(cover.contains("Commit examined"), "{cover}");
+    assert!(
+        !cover.contains("Effective access"),
+        "the cover is a page of its own"
+    );
+    let out = Process::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "3"])
+        .arg(&pdf)
+        .arg(shots.join("acme-page"))
+        .output()
+        .expect("pdftoppm runs (apt-get install poppler-utils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = std::fs::read(shots.join(format!(
+        "acme-page-{:0width$}.png",
+        1,
+        width = pages.to_string().len()
+    )))
+    .expect("pdftoppm wrote the first page");
+    assert!(first.starts_with(b"\x89PNG"));
 
     // Hostile metadata shows as text, and nothing it holds runs.
     let dir = hostile_org();

@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 
 use super::load::{InputArgs, Loaded, load, selected_rules};
 use super::{EXIT_CLEAN, EXIT_ERROR, fail};
-use crate::report::audit::{self, AuditInput};
+use crate::catalogue::{self, Rule};
+use crate::report::audit::{self, AuditInput, ProvenanceInput};
 use crate::report::{self, Run, Summary, terminal_safe};
 
 #[derive(Args, Debug)]
@@ -47,6 +48,8 @@ pub enum ReportFormat {
     Html,
     /// GitHub-flavoured Markdown.
     Markdown,
+    /// The same content as JSON, versioned like the findings JSON.
+    Json,
 }
 
 /// Exit code 0 when the report is written and every input was checked; 2
@@ -93,14 +96,36 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
         summary,
     };
 
+    let provenance = audit::provenance::gather(&ProvenanceInput {
+        examined: checked
+            .iter()
+            .map(|&f| org.sources.get(f).path.clone())
+            .collect(),
+        snapshot_files: loaded.snapshot.as_ref().map(|s| {
+            s.files
+                .iter()
+                .map(|&f| org.sources.get(f).path.clone())
+                .collect()
+        }),
+        newest_login: loaded
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.users.iter().filter_map(|u| u.last_login.value).max()),
+        command: content_options(std::env::args().skip(1)),
+        rules_selected: rules.iter().map(|r| r.code().to_owned()).collect(),
+        selection: selection(&args, &rules),
+        env: &audit::provenance::process_env,
+    });
     let audit = audit::build(&AuditInput {
         run: &run,
         cx: &cx,
         outcome: &outcome,
+        provenance,
     });
     let rendered = match args.format {
         ReportFormat::Html => audit::render_html(&audit),
         ReportFormat::Markdown => audit::render_markdown(&audit),
+        ReportFormat::Json => audit::render_json(&audit),
     };
     if let Err(e) = report::emit(&rendered, args.output.as_deref()) {
         return fail(e);
@@ -132,4 +157,89 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
         );
     }
     if run.failed() { EXIT_ERROR } else { EXIT_CLEAN }
+}
+
+/// The rule selection as a sentence: how many rules, which options chose
+/// them, which were left out.
+fn selection(args: &ReportArgs, rules: &[&'static Rule]) -> String {
+    let all = catalogue::rules();
+    let mut text = if rules.len() == all.len() {
+        format!("all {} rules of the catalogue", all.len())
+    } else {
+        format!("{} of {} rules", rules.len(), all.len())
+    };
+    if !args.select.is_empty() {
+        text.push_str(&format!("; --select {}", args.select.join(",")));
+    }
+    if !args.ignore.is_empty() {
+        text.push_str(&format!("; --ignore {}", args.ignore.join(",")));
+    }
+    let left_out: Vec<&str> = all
+        .iter()
+        .filter(|r| !rules.iter().any(|s| s.code() == r.code()))
+        .map(|r| r.code())
+        .collect();
+    if !left_out.is_empty() {
+        text.push_str(&format!("; not selected: {}", left_out.join(", ")));
+    }
+    text
+}
+
+/// The command line as the report records it: without the options that
+/// choose how the report is laid out or written rather than what it says
+/// (`--format`, `--output`, `--quiet`, `--threads`), so that every format
+/// of one run carries the same content and digest.
+fn content_options(args: impl Iterator<Item = String>) -> Vec<String> {
+    const WITH_VALUE: [&str; 4] = ["--format", "--output", "-o", "--threads"];
+    const FLAGS: [&str; 2] = ["--quiet", "-q"];
+    let mut out = vec![];
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            out.push(arg);
+            out.extend(args);
+            break;
+        }
+        if WITH_VALUE.contains(&arg.as_str()) {
+            args.next();
+            continue;
+        }
+        let joined = ["--format=", "--output=", "--threads="]
+            .iter()
+            .any(|p| arg.starts_with(p))
+            || (arg.starts_with("-o") && !arg.starts_with("--"));
+        if joined || FLAGS.contains(&arg.as_str()) {
+            continue;
+        }
+        out.push(arg);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_options_are_left_out_of_the_recorded_command() {
+        fn args(s: &str) -> impl Iterator<Item = String> + '_ {
+            s.split(' ').map(str::to_owned)
+        }
+        assert_eq!(
+            content_options(args(
+                "report testdata/acme --format html -o out.html --threads 4 -q --select NET"
+            )),
+            ["report", "testdata/acme", "--select", "NET"]
+        );
+        assert_eq!(
+            content_options(args(
+                "report --format=json --output=x -ox --threads=2 --now 2026-11-27"
+            )),
+            ["report", "--now", "2026-11-27"]
+        );
+        assert_eq!(
+            content_options(args("report -- -o")),
+            ["report", "--", "-o"]
+        );
+    }
 }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::digest::{digest_inputs, digest_of_listing};
+use super::verdict::{self, Basis};
 use super::*;
 use crate::access::{Grant, Holder};
 use crate::catalogue::{self, Severity};
@@ -21,6 +22,8 @@ pub struct AuditInput<'a> {
     pub run: &'a Run<'a>,
     pub cx: &'a Context<'a>,
     pub outcome: &'a Outcome,
+    /// Where the run comes from ([`super::provenance::gather`]).
+    pub provenance: Provenance,
 }
 
 /// The matrix's letters, in column order.
@@ -69,14 +72,42 @@ pub fn build(input: &AuditInput) -> Audit {
         b.cx.integrations.config_file,
     );
     let evaluated = b.evaluated();
-    Audit {
+    let links = b.finding_links(lines);
+    let inventory = b.inventory();
+    let matrix = b.matrix(lines);
+    let high_risk = b.high_risk(lines, &links);
+    let exceptions = b.exceptions(lines, &evaluated);
+    let not_evaluated = b.not_evaluated();
+    let basis = Basis {
+        evaluated: evaluated.iter().map(|r| r.def.code).collect(),
+        not_run: verdict::not_run(&not_evaluated),
+        links,
+        inventory: &inventory,
+        matrix: &matrix,
+        high_risk: &high_risk,
+        exceptions: &exceptions,
+    };
+    let cards = b.cards(lines, &basis);
+    let controls = b.controls(&basis);
+    let charts = chart::Charts {
+        findings: chart::findings_chart(&cards),
+        heat: chart::heat_map(&matrix),
+    };
+    let mut audit = Audit {
         version: env!("CARGO_PKG_VERSION"),
+        digest: String::new(),
+        provenance_rows: provenance_rows(&input.provenance),
+        provenance: input.provenance.clone(),
+        verdict: verdict::overall(&cards),
+        cards,
+        controls,
+        charts,
         date: b.cx.today.to_string(),
         summary: b.summary(evaluated.len()),
-        inventory: b.inventory(),
-        matrix: b.matrix(lines),
+        inventory,
+        matrix,
         usage: super::usage::tables(b.cx, &b.order),
-        high_risk: b.high_risk(lines),
+        high_risk,
         admin_findings: b
             .run
             .findings
@@ -84,9 +115,9 @@ pub fn build(input: &AuditInput) -> Audit {
             .filter(|f| matches!(f.code, "ADM001" | "ADM002"))
             .count(),
         findings: b.findings(lines),
-        exceptions: b.exceptions(lines, &evaluated),
+        exceptions,
         checks: b.checks(&evaluated),
-        not_evaluated: b.not_evaluated(),
+        not_evaluated,
         config: b
             .cx
             .integrations
@@ -95,7 +126,48 @@ pub fn build(input: &AuditInput) -> Audit {
         inputs_digest: digest_of_listing(&inputs),
         inputs,
         input_errors: b.input_errors(lines),
-    }
+    };
+    audit.digest = super::content_digest(&audit);
+    audit
+}
+
+/// The provenance, row by row, as the HTML and Markdown tables show it.
+fn provenance_rows(p: &Provenance) -> Vec<KeyValue> {
+    use super::provenance::Fact;
+    let fact = |key: &'static str, f: &Fact| KeyValue {
+        key,
+        value: f.text(),
+        unknown: f.value.is_none(),
+    };
+    let plain = |key: &'static str, value: String| KeyValue {
+        key,
+        value,
+        unknown: false,
+    };
+    vec![
+        fact("Repository", &p.git.repository),
+        fact("Commit examined", &p.git.commit),
+        fact("Branch", &p.git.branch),
+        fact("Uncommitted changes", &p.git.dirty),
+        fact("Metadata retrieved", &p.git.retrieved),
+        fact("Org snapshot exported", &p.exported),
+        fact("Run at", &p.run_at),
+        plain(
+            "CI system",
+            p.ran_by
+                .ci
+                .clone()
+                .unwrap_or_else(|| "none detected".to_owned()),
+        ),
+        fact("CI job", &p.ran_by.job_url),
+        fact("Run by", &p.ran_by.user),
+        fact("Host", &p.ran_by.host),
+        plain("minpriv version", p.minpriv_version.to_owned()),
+        fact("minpriv build commit", &p.build_commit),
+        fact("SHA-256 of minpriv", &p.binary_sha256),
+        plain("Command", format!("minpriv {}", p.command)),
+        plain("Rule selection", p.selection.clone()),
+    ]
 }
 
 /// Line numbers of byte offsets. The report points into many files in no
@@ -103,7 +175,7 @@ pub fn build(input: &AuditInput) -> Audit {
 /// each file's line starts, which is all a line number needs, rather than
 /// its text.
 #[derive(Default)]
-struct Lines {
+pub(super) struct Lines {
     starts: HashMap<FileId, Vec<u32>>,
 }
 
@@ -130,20 +202,21 @@ fn sorted_integrations(list: &[Integration]) -> Vec<usize> {
     order
 }
 
-struct Builder<'a> {
-    run: &'a Run<'a>,
-    cx: &'a Context<'a>,
-    org: &'a Org,
-    outcome: &'a Outcome,
-    order: Vec<usize>,
+pub(super) struct Builder<'a> {
+    pub(super) run: &'a Run<'a>,
+    pub(super) cx: &'a Context<'a>,
+    pub(super) org: &'a Org,
+    pub(super) outcome: &'a Outcome,
+    /// Indices into the integration list, sorted by name.
+    pub(super) order: Vec<usize>,
 }
 
 impl Builder<'_> {
-    fn integration(&self, i: usize) -> &Integration {
+    pub(super) fn integration(&self, i: usize) -> &Integration {
         &self.cx.integrations.list[i]
     }
 
-    fn names(&self) -> Vec<String> {
+    pub(super) fn names(&self) -> Vec<String> {
         self.order
             .iter()
             .map(|&i| self.integration(i).name.clone())
@@ -167,7 +240,7 @@ impl Builder<'_> {
     }
 
     /// `path:line` of a location.
-    fn location(&self, lines: &mut Lines, loc: Loc) -> String {
+    pub(super) fn location(&self, lines: &mut Lines, loc: Loc) -> String {
         let line = lines.line(&self.org.sources, loc);
         format!("{}:{line}", self.org.sources.get(loc.file).display)
     }
@@ -451,15 +524,26 @@ impl Builder<'_> {
         matrix
     }
 
-    fn high_risk(&self, lines: &mut Lines) -> Vec<HighRiskRow> {
+    /// The high-risk permissions that reach each integration, from its
+    /// effective access, each with the ADM001 / ADM002 findings about it;
+    /// and a row for every such finding no permission of the effective
+    /// access explains (the System Administrator profile by name, say), so
+    /// the section never says less than `check`.
+    fn high_risk(&self, lines: &mut Lines, links: &[FindingLink]) -> Vec<HighRiskRow> {
+        let findings = self.run.findings;
         let mut out = vec![];
         for &i in &self.order {
             let integration = self.integration(i);
+            let name = integration.name.as_str();
             let allowed = integration.allowed_permissions(self.cx.config);
+            let mut covered: BTreeSet<String> = BTreeSet::new();
+            let start = out.len();
             for (&permission, grants) in &self.cx.access[i].system {
                 let Some(label) = high_risk_label(permission) else {
                     continue;
                 };
+                let about = verdict::high_risk_findings(findings, links, name, permission);
+                covered.extend(about.iter().map(|l| l.anchor.clone()));
                 out.push(HighRiskRow {
                     integration: integration.name.clone(),
                     permission: permission.to_owned(),
@@ -469,14 +553,51 @@ impl Builder<'_> {
                         .iter()
                         .map(|g| self.grant_line(lines, String::new(), g))
                         .collect(),
+                    findings: about,
                 });
             }
+            let mut extra: Vec<HighRiskRow> = vec![];
+            for (f, link) in findings.iter().zip(links) {
+                if !matches!(f.code, "ADM001" | "ADM002")
+                    || !f.integrations.iter().any(|n| n == name)
+                    || covered.contains(&link.anchor)
+                {
+                    continue;
+                }
+                let (permission, label) = if f.code == "ADM001" && f.subject == "Admin" {
+                    (
+                        "Admin".to_owned(),
+                        "the System Administrator profile: every administrator permission"
+                            .to_owned(),
+                    )
+                } else {
+                    let label = high_risk_label(&f.subject).unwrap_or_default().to_owned();
+                    (f.subject.clone(), label)
+                };
+                match extra.iter_mut().find(|r| r.permission == permission) {
+                    Some(row) => row.findings.push(link.clone()),
+                    None => extra.push(HighRiskRow {
+                        integration: integration.name.clone(),
+                        accepted: allowed.contains(&permission.as_str()),
+                        permission,
+                        label,
+                        grants: vec![],
+                        findings: vec![link.clone()],
+                    }),
+                }
+            }
+            out.extend(extra);
+            out[start..].sort_by(|a, b| a.permission.cmp(&b.permission));
         }
         out
     }
 
-    fn finding_row(&self, lines: &mut Lines, f: &Finding) -> FindingRow {
+    fn finding_row(&self, lines: &mut Lines, n: usize, f: &Finding) -> FindingRow {
         FindingRow {
+            number: n + 1,
+            anchor: format!("finding-{}", n + 1),
+            severity: f.severity.as_str(),
+            fingerprint: f.fingerprint.clone(),
             code: f.code,
             name: f.name,
             message: f.message.clone(),
@@ -500,8 +621,9 @@ impl Builder<'_> {
                 .run
                 .findings
                 .iter()
-                .filter(|f| f.severity == severity)
-                .map(|f| self.finding_row(lines, f))
+                .enumerate()
+                .filter(|(_, f)| f.severity == severity)
+                .map(|(n, f)| self.finding_row(lines, n, f))
                 .collect(),
         })
         .filter(|g| !g.rows.is_empty())

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::source::{FileId, Sources};
 
 /// One input file and its digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct InputDigest {
     /// As shown everywhere else: relative to the current directory.
     pub path: String,
@@ -82,6 +82,11 @@ pub fn csp_hash(text: &str) -> String {
         }
     }
     out
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(bytes)
 }
 
 fn hex(bytes: &[u8]) -> String {

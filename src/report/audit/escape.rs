@@ -47,9 +47,17 @@ impl askama::filters::Escaper for Markdown {
         // Only blanks so far; only blanks and digits so far.
         let (mut at_start, mut lead_digits) = (true, true);
         let mut previous = ' ';
-        for c in string.chars() {
+        let mut chars = string.chars().peekable();
+        while let Some(c) = chars.next() {
             let block = at_start && matches!(c, '#' | '-' | '+' | '=' | '!');
-            let ordered = lead_digits && previous.is_ascii_digit() && matches!(c, '.' | ')');
+            // `12.` opens an ordered item only before a blank or the end:
+            // `198.51.100.0/24` and `0.1.0` are left as they are.
+            let ordered = lead_digits
+                && previous.is_ascii_digit()
+                && matches!(c, '.' | ')')
+                && chars
+                    .peek()
+                    .is_none_or(|n| matches!(n, ' ' | '\t' | '\n' | '\r'));
             match c {
                 '\n' | '\r' | '\t' => dest.write_char(' ')?,
                 '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '|' | '&' | '~' => {
@@ -110,6 +118,11 @@ mod tests {
         assert_eq!(escape(Markdown, "12. item"), "12\\. item");
         assert_eq!(escape(Markdown, "3) item"), "3\\) item");
         assert_eq!(escape(Markdown, "a-b # c 1. d"), "a-b # c 1. d");
+        assert_eq!(escape(Markdown, "7."), "7\\.");
+        assert_eq!(
+            escape(Markdown, "198.51.100.0/24 and 0.1.0"),
+            "198.51.100.0/24 and 0.1.0"
+        );
         assert_eq!(escape(Markdown, "@admins hi"), "@\u{200b}admins hi");
         assert_eq!(escape(Markdown, "svc@acme.example"), "svc@acme.example");
     }
