@@ -108,7 +108,7 @@ fn pip_install_dot_builds_from_source() {
         return;
     }
     // pip fetches maturin (the build backend) from PyPI; cargo builds with
-    // the dev profile in this target directory, reusing the test build.
+    // the dev profile in the wheel builds' target directory.
     let target = target_dir();
     let result = pip_with(
         venv.path(),
