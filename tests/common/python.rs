@@ -16,9 +16,10 @@ pub fn repo() -> &'static Path {
 
 /// The target directory of the wheel builds: not cargo's own, whose
 /// target/debug/minpriv the other tests run while a build would relink it
-/// (maturin's `cargo rustc` does not share the test build's fingerprint).
-pub fn target_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wheel-target")
+/// (maturin's `cargo rustc` does not share the test build's fingerprint),
+/// one per build that may run at once (maturin moves the binary it stages).
+pub fn target_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-target"))
 }
 
 fn works(cmd: &[String]) -> bool {
@@ -121,7 +122,7 @@ pub fn wheel() -> Result<PathBuf, String> {
                 .args(["build", "--profile", "dev", "--locked", "--out"])
                 .arg(&out_dir)
                 .current_dir(repo())
-                .env("CARGO_TARGET_DIR", target_dir())
+                .env("CARGO_TARGET_DIR", target_dir("wheel"))
                 .env("CARGO_TERM_COLOR", "never")
                 .output()
                 .map_err(|e| format!("maturin did not run ({e})"))?;
