@@ -34,6 +34,10 @@ impl Severity {
 pub enum Need {
     Inventory,
     OrgData,
+    /// Usage logs (event log files, LoginHistory) in the org snapshot.
+    UsageLogs,
+    /// API usage logs covering at least `min-usage-days`.
+    UsageWindow,
 }
 
 impl Need {
@@ -41,6 +45,8 @@ impl Need {
         match self {
             Need::Inventory => "needs an inventory (minpriv.toml with [[integration]] entries)",
             Need::OrgData => "needs the org snapshot (--org-data)",
+            Need::UsageLogs => "needs usage logs in the org snapshot",
+            Need::UsageWindow => "needs API usage logs covering at least min-usage-days days",
         }
     }
 }

@@ -62,6 +62,8 @@ pub struct Lint {
     pub fail_on: FailOn,
     pub max_ip_range_addresses: u128,
     pub stale_after_days: u32,
+    /// USE001 needs usage logs covering at least this many days.
+    pub min_usage_days: u32,
 }
 
 impl Default for Lint {
@@ -72,6 +74,7 @@ impl Default for Lint {
             fail_on: FailOn::Error,
             max_ip_range_addresses: 65536,
             stale_after_days: 90,
+            min_usage_days: 30,
         }
     }
 }
@@ -177,6 +180,7 @@ struct RawLint {
     fail_on: Option<FailOn>,
     max_ip_range_addresses: Option<Spanned<i64>>,
     stale_after_days: Option<Spanned<i64>>,
+    min_usage_days: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -282,6 +286,7 @@ fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError
         max_ip_range_addresses: positive(&raw.lint.max_ip_range_addresses, 65536, errors) as u128,
         stale_after_days: positive(&raw.lint.stale_after_days, 90, errors).min(u32::MAX as i64)
             as u32,
+        min_usage_days: positive(&raw.lint.min_usage_days, 30, errors).min(u32::MAX as i64) as u32,
     };
 
     let mut names: HashMap<String, Range<usize>> = HashMap::new();

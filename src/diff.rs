@@ -623,6 +623,9 @@ fn errors_of(side: &Side, name: &'static str) -> Vec<ErrorView> {
     out
 }
 
+/// System permissions that restrict the user instead of granting.
+const RESTRICTIONS: [&str; 1] = [crate::model::API_ONLY_PERMISSION];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Direction {
     Gain,
@@ -672,10 +675,31 @@ fn grown(base: Option<&Facts>, other: &Facts, direction: Direction) -> Changes {
     let mut changes = Changes::default();
 
     for (name, grants) in &other.access.system {
+        if RESTRICTIONS.contains(name) {
+            continue;
+        }
         if !had.system.contains_key(name) {
             changes.system_permissions.push(NamedChange {
                 name: (*name).to_owned(),
                 via: sorted(grants.iter().map(|g| side.via(g)).collect()),
+                muted_by: vec![],
+            });
+        }
+    }
+    // A restriction works the other way round: holding it takes away.
+    // Gaining `ApiUserOnly` is losing the UI, losing it gaining the UI.
+    for name in RESTRICTIONS {
+        let (Some(base), Some(grants)) = (base, had.system.get(name)) else {
+            continue;
+        };
+        if !other.access.system.contains_key(name) {
+            let what = match direction {
+                Direction::Gain => "removed",
+                Direction::Loss => "granted",
+            };
+            changes.system_permissions.push(NamedChange {
+                name: format!("UI login ({name} {what})"),
+                via: sorted(grants.iter().map(|g| base.side.via(g)).collect()),
                 muted_by: vec![],
             });
         }

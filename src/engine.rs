@@ -242,7 +242,7 @@ pub fn select(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotEvaluated {
     pub code: &'static str,
-    pub reason: &'static str,
+    pub reason: String,
 }
 
 /// The result of running the rules.
@@ -266,6 +266,10 @@ pub struct Outcome {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Inputs {
     pub has_org_data: bool,
+    /// The org snapshot holds usage logs (SPEC §10).
+    pub has_usage_logs: bool,
+    /// The days the API usage logs cover.
+    pub usage_window: Option<crate::usage::Window>,
 }
 
 pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
@@ -277,14 +281,28 @@ pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
     let has_inventory = !cx.config.integrations.is_empty();
     let mut runnable = vec![];
     for &rule in rules {
-        let missing = rule.meta.needs.iter().find(|need| match need {
-            Need::Inventory => !has_inventory,
-            Need::OrgData => !inputs.has_org_data,
+        let min_days = i64::from(cx.config.lint.min_usage_days);
+        let missing = rule.meta.needs.iter().find_map(|need| match need {
+            Need::Inventory if !has_inventory => Some(need.reason().to_owned()),
+            Need::OrgData if !inputs.has_org_data => Some(need.reason().to_owned()),
+            Need::UsageLogs if !inputs.has_usage_logs => Some(need.reason().to_owned()),
+            Need::UsageWindow => match inputs.usage_window {
+                None if inputs.has_usage_logs => Some(
+                    "needs API usage logs (ApiTotalUsage, API, RestApi, BulkApi) in the org snapshot"
+                        .to_owned(),
+                ),
+                Some(w) if w.days() < min_days => Some(format!(
+                    "needs API usage logs covering at least {min_days} days (min-usage-days); the logs cover {}",
+                    w.covered()
+                )),
+                _ => None,
+            },
+            _ => None,
         });
         match missing {
-            Some(need) => outcome.not_evaluated.push(NotEvaluated {
+            Some(reason) => outcome.not_evaluated.push(NotEvaluated {
                 code: rule.def.code,
-                reason: need.reason(),
+                reason,
             }),
             None => runnable.push(rule),
         }

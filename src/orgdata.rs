@@ -28,13 +28,16 @@ pub enum RecordType {
     User,
     PermissionSetAssignment,
     PermissionSetLicenseAssign,
+    /// Usage evidence (SPEC §10), read into [`crate::usage`].
+    LoginHistory,
 }
 
 impl RecordType {
-    pub const ALL: [RecordType; 3] = [
+    pub const ALL: [RecordType; 4] = [
         RecordType::User,
         RecordType::PermissionSetAssignment,
         RecordType::PermissionSetLicenseAssign,
+        RecordType::LoginHistory,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl RecordType {
             RecordType::User => "User",
             RecordType::PermissionSetAssignment => "PermissionSetAssignment",
             RecordType::PermissionSetLicenseAssign => "PermissionSetLicenseAssign",
+            RecordType::LoginHistory => "LoginHistory",
         }
     }
 
@@ -62,6 +66,8 @@ impl RecordType {
                 ("LastLoginDate", true),
                 ("Profile.Name", true),
                 ("Profile.UserLicense.Name", true),
+                // Optional: the usage logs name users by id.
+                ("Id", false),
             ],
             RecordType::PermissionSetAssignment => &[
                 ("Assignee.Username", true),
@@ -74,6 +80,12 @@ impl RecordType {
                 ("PermissionSetLicense.DeveloperName", true),
                 ("PermissionSetLicense.MasterLabel", false),
             ],
+            RecordType::LoginHistory => &[
+                ("UserId", true),
+                ("LoginTime", true),
+                ("SourceIp", false),
+                ("Status", false),
+            ],
         }
     }
 
@@ -85,6 +97,7 @@ impl RecordType {
             RecordType::PermissionSetLicenseAssign => {
                 ["Assignee.Username", "PermissionSetLicense.DeveloperName"]
             }
+            RecordType::LoginHistory => ["UserId", "LoginTime"],
         }
     }
 
@@ -102,6 +115,8 @@ impl RecordType {
 #[derive(Clone, Debug)]
 pub struct User {
     pub username: Located<String>,
+    /// `Id`, when the export selects it: how the usage logs name users.
+    pub id: Option<String>,
     pub active: Located<bool>,
     pub user_type: Option<String>,
     /// `None`: the user never logged in.
@@ -189,6 +204,10 @@ pub struct Snapshot {
     pub users: Vec<User>,
     pub assignments: Vec<PermissionSetAssignment>,
     pub licence_assignments: Vec<LicenceAssignment>,
+    /// `LoginHistory` records, folded into `usage`.
+    pub login_history: Vec<crate::usage::LoginRecord>,
+    /// What the usage logs show (SPEC §10).
+    pub usage: crate::usage::Usage,
     by_user: HashMap<String, PerUser>,
 }
 
@@ -299,6 +318,7 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
         .filter(|p| format_of(p).is_some() && !p.is_dir())
         .collect();
     paths.sort();
+    let mut event_logs = vec![];
     for path in paths {
         let file = sources.add(path.clone(), cwd);
         let shown = sources.get(file).display.clone();
@@ -315,6 +335,12 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
             );
             continue;
         }
+        // Event log files can be huge: they are streamed, in parallel,
+        // once every file is known.
+        if format_of(&path) == Some(Format::Csv) && crate::usage::is_event_log(&path) {
+            event_logs.push((path, file));
+            continue;
+        }
         let records = match read_file(&path, max_file_size) {
             Ok(records) => records,
             Err(problem) => {
@@ -329,13 +355,26 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
         }
         for skipped in &records.skipped {
             import.notes.push(format!(
-                "{shown}: skipped {skipped} (minpriv reads User, PermissionSetAssignment and PermissionSetLicenseAssign records)"
+                "{shown}: skipped {skipped} (minpriv reads User, PermissionSetAssignment, PermissionSetLicenseAssign and LoginHistory records, and event log files)"
             ));
         }
         if let Err(problem) = read_records(&records.flat, file, &mut import.snapshot) {
             import.errors.push(problem.into_error(file));
         }
     }
+    let logs = crate::usage::read_logs(&event_logs, max_file_size);
+    let users: Vec<(String, String)> = import
+        .snapshot
+        .users
+        .iter()
+        .filter_map(|u| Some((u.id.clone()?, u.username.value.clone())))
+        .collect();
+    let built = crate::usage::build(logs, &import.snapshot.login_history, &users, |f| {
+        sources.get(f).display.clone()
+    });
+    import.snapshot.usage = built.usage;
+    import.notes.extend(built.notes);
+    import.errors.extend(built.errors);
     if import.snapshot.files.is_empty() {
         import.notes.push(format!(
             "the org snapshot directory {} holds no .json or .csv file",
@@ -917,6 +956,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
     let mut users = vec![];
     let mut assignments = vec![];
     let mut licences = vec![];
+    let mut logins = vec![];
     for flat in records {
         let Some(kind) = flat.kind else { continue };
         let get = |path: &str| -> Result<Located<Option<&str>>, Problem> {
@@ -1010,6 +1050,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                 };
                 users.push(User {
                     username: username("Username")?,
+                    id: text("Id")?.value,
                     active: boolean("IsActive")?,
                     user_type: text("UserType")?.value,
                     last_login: Located {
@@ -1035,8 +1076,29 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                     master_label: text("PermissionSetLicense.MasterLabel")?.value,
                 });
             }
+            RecordType::LoginHistory => {
+                let time = text("LoginTime")?;
+                let day = time
+                    .value
+                    .as_deref()
+                    .and_then(parse_timestamp)
+                    .map(|t| jiff::tz::Offset::UTC.to_datetime(t).date())
+                    .ok_or_else(|| {
+                        Problem::at(time.loc.span, "`LoginTime` is not a timestamp")
+                            .help("sf writes timestamps as 2026-11-20T08:15:00.000+0000")
+                    })?;
+                logins.push(crate::usage::LoginRecord {
+                    user_id: username("UserId")?,
+                    day,
+                    source_ip: text("SourceIp")?,
+                    success: text("Status")?
+                        .value
+                        .is_none_or(|s| s.eq_ignore_ascii_case("Success")),
+                });
+            }
         }
     }
+    into.login_history.extend(logins);
     into.users.extend(users);
     into.assignments.extend(assignments);
     into.licence_assignments.extend(licences);

@@ -159,16 +159,16 @@ pub fn read_input_text(path: &Path, limit: u64) -> Result<Result<String, Vec<u8>
     read_input(path, limit).map(|bytes| String::from_utf8(bytes).map_err(|e| e.into_bytes()))
 }
 
-/// The whole content of a regular file, unmasked (for hashing only),
-/// refused when it is larger than `limit` bytes. Anything else — a
+/// A regular file opened for reading, with its size (what [`read_raw`]
+/// and the streaming usage-log reader open files with), refused when it
+/// is larger than `limit` bytes. Anything else — a
 /// directory, a FIFO (opening one would block forever), a socket, a device
 /// (it could be endless), a link to nowhere, a file deleted since it was
 /// discovered — is an error saying so. The type and size are looked at
 /// before the file is opened, and again on the open file (opened without
 /// blocking, should a FIFO have taken its place meanwhile); reading stops
 /// one byte past the limit, should the file grow.
-pub fn read_raw(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
+pub fn open_regular(path: &Path, limit: u64) -> Result<(std::fs::File, u64), String> {
     let cannot = |e: std::io::Error| {
         match e.kind() {
         std::io::ErrorKind::NotFound => "cannot read the file: it does not exist (deleted during the run, or a link to a missing file)".to_owned(),
@@ -205,7 +205,17 @@ pub fn read_raw(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let f = options.open(path).map_err(cannot)?;
     let meta = f.metadata().map_err(cannot)?;
     check(&meta).map_err(|e| format!("{e} (it was replaced while being read)"))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    Ok((f, meta.len()))
+}
+
+/// The whole content of a regular file, unmasked (for hashing only); see
+/// [`open_regular`] for what is refused.
+pub fn read_raw(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let limit = limit.clamp(1, u32::MAX as u64);
+    let (f, len) = open_regular(path, limit)?;
+    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+    let mut bytes = Vec::with_capacity(len as usize);
     f.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > limit {
         return Err(format!(

@@ -159,7 +159,7 @@ fn text_output_matches_snapshot() {
     assert!(!stdout(&out).contains("Erp-Integration-2019!"));
     assert_eq!(
         closing_line(&out),
-        "Checked 25 files (7 integrations, 27 rules): 25 errors, 18 warnings, 1 info, 2 suppressed; not evaluated: LIC001, ORG001, ORG002, ORG003"
+        "Checked 25 files (7 integrations, 27 rules): 25 errors, 18 warnings, 1 info, 2 suppressed; not evaluated: LIC001, ORG001, ORG002, ORG003, USE001, USE002, USE003"
     );
 }
 

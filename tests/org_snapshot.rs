@@ -33,7 +33,7 @@ fn the_sample_snapshot_trips_each_org_rule_once() {
         .filter(|l| l.contains("/org-snapshot/"))
         .collect();
     assert_eq!(lines, SNAPSHOT_FINDINGS);
-    assert_eq!(doc["summary"]["not_evaluated"], serde_json::json!([]));
+    assert_eq!(doc["summary"]["not_evaluated"], usage_rules_not_evaluated());
     assert_eq!(
         doc["summary"]["files"], 28,
         "25 metadata files and 3 exports"
@@ -125,6 +125,9 @@ fn without_a_snapshot_the_org_rules_are_not_evaluated() {
             {"rule": "ORG001", "reason": reason},
             {"rule": "ORG002", "reason": reason},
             {"rule": "ORG003", "reason": reason},
+            {"rule": "USE001", "reason": USAGE_REASON},
+            {"rule": "USE002", "reason": USAGE_REASON},
+            {"rule": "USE003", "reason": USAGE_REASON},
         ])
     );
 }
@@ -326,7 +329,7 @@ fn the_config_names_the_snapshot_relative_to_itself() {
     std::fs::write(&config, format!("org-data = \"org-snapshot-csv\"\n{text}")).unwrap();
     // Run from elsewhere: the path is the config's, not the current directory's.
     let (_, doc) = check_json(&[tmp.path().to_str().unwrap()]);
-    assert_eq!(doc["summary"]["not_evaluated"], serde_json::json!([]));
+    assert_eq!(doc["summary"]["not_evaluated"], usage_rules_not_evaluated());
     assert_eq!(
         finding_lines(&doc)
             .iter()

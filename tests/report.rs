@@ -283,7 +283,7 @@ fn select_and_ignore_show_as_not_evaluated() {
     let why = "not selected (--select, --ignore, or \\[lint\\] in minpriv.toml)";
     assert!(out.contains(&format!("| NET001 missing-login-ip-ranges | {why} |")));
     assert_eq!(out.matches(why).count(), 5);
-    assert!(out.contains("| Rules run | 22 of 31 |"));
+    assert!(out.contains("| Rules run | 22 of 34 |"));
     assert!(!out.contains("| NET001 missing-login-ip-ranges | passed"));
 }
 

@@ -289,6 +289,7 @@ fn mutated_org_snapshots_never_panic_and_errors_are_located() {
         p.components()
             .any(|c| c.as_os_str().to_string_lossy().starts_with("org-snapshot"))
             && p.extension().is_some_and(|e| e == "json" || e == "csv")
+            && !minpriv::usage::is_event_log(p)
     });
     assert!(seeds.len() >= 6, "{} seeds", seeds.len());
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -313,6 +314,47 @@ fn mutated_org_snapshots_never_panic_and_errors_are_located() {
             }
         }
     }
+}
+
+#[test]
+fn mutated_event_logs_never_panic_and_errors_are_located() {
+    let seeds = testdata_files(|p| {
+        p.extension().is_some_and(|e| e == "csv") && minpriv::usage::is_event_log(p)
+    });
+    assert!(seeds.len() >= 10, "{} seeds", seeds.len());
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let mut tried = 0;
+    for path in &seeds {
+        let seed = std::fs::read(path).unwrap();
+        let (rows, errors) = minpriv::usage::scan_log(&seed);
+        assert!(
+            rows > 0 && errors.is_empty(),
+            "{}: {errors:?}",
+            path.display()
+        );
+        let mut all = vec![("as is".to_owned(), seed.clone())];
+        all.extend(mutants(&seed, &mut rng));
+        for (mutation, bytes) in all {
+            tried += 1;
+            let Ok((_, errors)) = catch_unwind(|| minpriv::usage::scan_log(&bytes)) else {
+                panic!(
+                    "usage::scan_log panicked on {} ({mutation})",
+                    path.display()
+                );
+            };
+            for (span, message) in errors {
+                if let Some(span) = span {
+                    assert!(
+                        span.start <= span.end && span.end as usize <= bytes.len().max(1),
+                        "{} ({mutation}): span {span:?} outside {} bytes: {message}",
+                        path.display(),
+                        bytes.len()
+                    );
+                }
+            }
+        }
+    }
+    assert!(tried > 1_000, "{tried} mutants");
 }
 
 /// Inputs a fuzz target once failed on, kept in testdata/fuzz/TARGET/.

@@ -235,6 +235,30 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
             "PRF001 testdata/rules/PRF001/fail/force-app/main/default/profiles/Account Sync Integration.profile-meta.xml:16",
         ],
     ),
+    (
+        "USE001",
+        &[
+            "USE001 testdata/rules/USE001/fail/force-app/main/default/permissionsets/Orders_Access.permissionset-meta.xml:12",
+            "USE001 testdata/rules/USE001/fail/force-app/main/default/permissionsets/Orders_Access.permissionset-meta.xml:21",
+            "USE001 testdata/rules/USE001/fail/force-app/main/default/permissionsets/Orders_Access.permissionset-meta.xml:30",
+        ],
+    ),
+    (
+        "USE002",
+        &[
+            "USE002 testdata/rules/USE002/fail/org-snapshot/0AT5g00000Lg1AbGAJ.csv:3",
+            "USE002 testdata/rules/USE002/fail/org-snapshot/0AT5g00000Lg2LnGAJ.csv:3",
+            "USE002 testdata/rules/USE002/fail/org-snapshot/login-history.csv:3",
+        ],
+    ),
+    (
+        "USE003",
+        &[
+            "USE003 testdata/rules/USE003/fail/org-snapshot/0AT5g00000Ap1AbGAJ.csv:3",
+            "USE003 testdata/rules/USE003/fail/org-snapshot/0AT5g00000Ap1AbGAJ.csv:5",
+            "USE003 testdata/rules/USE003/fail/org-snapshot/0AT5g00000Ap1AbGAJ.csv:6",
+        ],
+    ),
 ];
 
 fn implemented_codes() -> BTreeSet<String> {
@@ -436,5 +460,52 @@ fn rule_reference_is_current() {
     assert!(
         committed == generated,
         "docs/rules.md is out of date: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+}
+
+/// The `not_evaluated` entries of the USE rules in a run on `dir`.
+fn usage_not_evaluated(dir: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let mut args = vec![dir];
+    args.extend(extra);
+    let (exit, doc) = check_json(&args);
+    assert!(exit == 0 || exit == 1, "{dir}: exit {exit}: {doc}");
+    doc["summary"]["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["rule"].as_str().unwrap().starts_with("USE"))
+        .map(|n| {
+            (
+                n["rule"].as_str().unwrap().to_owned(),
+                n["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn usage_rules_without_enough_logs_are_not_evaluated() {
+    // Twelve days of logs: USE001 is not evaluated, saying why; the
+    // others run.
+    assert_eq!(
+        usage_not_evaluated("testdata/rules/USE001/short", &[]),
+        [(
+            "USE001".to_owned(),
+            "needs API usage logs covering at least 30 days (min-usage-days); the logs cover 12 days, 2026-11-05 to 2026-11-16".to_owned()
+        )]
+    );
+    assert_eq!(
+        findings_of("USE001", "testdata/rules/USE001/short"),
+        Vec::<String>::new()
+    );
+    // A snapshot without any usage log: none of them.
+    let none = "needs usage logs in the org snapshot".to_owned();
+    assert_eq!(
+        usage_not_evaluated("testdata/rules/ORG003/fail", &[]),
+        [
+            ("USE001".to_owned(), none.clone()),
+            ("USE002".to_owned(), none.clone()),
+            ("USE003".to_owned(), none),
+        ]
     );
 }

@@ -14,6 +14,7 @@ use crate::engine::Context;
 use crate::integration::Integration;
 use crate::model::Org;
 use crate::report::{Texts, terminal_safe};
+use crate::usage::{Usage, Verdict};
 
 #[derive(Args, Debug)]
 pub struct AccessArgs {
@@ -69,6 +70,12 @@ pub fn run(args: AccessArgs, stderr_color: bool) -> u8 {
         integration: &integrations.list[index],
         access: &cx.access[index],
         object: args.object.as_deref(),
+        usage: loaded
+            .snapshot
+            .as_ref()
+            .map(|s| &s.usage)
+            .filter(|u| u.has_logs()),
+        min_usage_days: loaded.config.lint.min_usage_days,
     };
     let mut texts = Texts::default();
     let out = match args.format {
@@ -99,6 +106,10 @@ struct View<'a> {
     integration: &'a Integration,
     access: &'a EffectiveAccess<'a>,
     object: Option<&'a str>,
+    /// The usage logs, when the org snapshot holds any: each object is
+    /// marked used / unused / unknown.
+    usage: Option<&'a Usage>,
+    min_usage_days: u32,
 }
 
 /// One grant as shown: who, where, through which groups.
@@ -122,6 +133,17 @@ impl View<'_> {
                 .split('.')
                 .next()
                 .is_some_and(|f| f.eq_ignore_ascii_case(o))
+        })
+    }
+
+    /// What the usage logs say about the integration's use of `object`.
+    fn verdict(&self, object: &str) -> Option<Verdict<'_>> {
+        self.usage.map(|u| {
+            u.verdict(
+                self.integration.user.as_deref(),
+                object,
+                self.min_usage_days,
+            )
         })
     }
 
@@ -238,7 +260,16 @@ impl View<'_> {
         {
             any = true;
             let words: Vec<&str> = grants.access.words().collect();
-            let _ = writeln!(out, "  {}: {}", terminal_safe(object), words.join(" "));
+            let mark = self
+                .verdict(object)
+                .map_or(String::new(), |v| format!("  [{}]", v.describe()));
+            let _ = writeln!(
+                out,
+                "  {}: {}{}",
+                terminal_safe(object),
+                words.join(" "),
+                terminal_safe(&mark)
+            );
             for (flags, grant) in &grants.grants {
                 let words: Vec<&str> = flags.words().collect();
                 let _ = writeln!(out, "    {} {}", words.join(" "), self.via(texts, grant));
@@ -318,6 +349,22 @@ impl View<'_> {
             object: &'a str,
             access: Vec<&'static str>,
             grants: Vec<ObjectGrant>,
+            /// With usage logs in the org snapshot.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            usage: Option<ObjectUsage>,
+        }
+        #[derive(Serialize)]
+        struct ObjectUsage {
+            status: &'static str,
+            /// What the verdict rests on, in words.
+            detail: String,
+            calls: u64,
+            /// The verbs the calls show.
+            used: Vec<&'static str>,
+            /// Calls whose log does not say the verb.
+            unknown_verb: u64,
+            first_day: Option<String>,
+            last_day: Option<String>,
         }
         #[derive(Serialize)]
         struct ObjectGrant {
@@ -395,6 +442,22 @@ impl View<'_> {
                             provenance: self.provenance(texts, g),
                         })
                         .collect(),
+                    usage: self.verdict(object).map(|v| {
+                        let (calls, window) = match &v {
+                            Verdict::Used(o, w) => (Some(*o), Some(*w)),
+                            Verdict::Unused(w) => (None, Some(*w)),
+                            Verdict::Unknown(_) => (None, None),
+                        };
+                        ObjectUsage {
+                            status: v.status(),
+                            detail: v.describe(),
+                            calls: calls.map_or(0, |o| o.calls),
+                            used: calls.map_or(vec![], |o| o.used_access().words().collect()),
+                            unknown_verb: calls.map_or(0, |o| o.unknown),
+                            first_day: window.map(|w| w.first.to_string()),
+                            last_day: window.map(|w| w.last.to_string()),
+                        }
+                    }),
                 })
                 .collect(),
             fields: self

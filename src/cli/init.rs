@@ -16,10 +16,12 @@ use super::{EXIT_CLEAN, EXIT_ERROR, fail};
 use crate::config::{self, CONFIG_FILE};
 use crate::discover;
 use crate::integration::{Integration, Origin};
+use crate::model::ObjectAccess;
 use crate::orgdata::{Assigned, Snapshot};
 use crate::parse::DEFAULT_MAX_FILE_SIZE;
 use crate::report::terminal_safe;
 use crate::source::display_path;
+use crate::usage::Usage;
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
@@ -146,6 +148,7 @@ struct Entry {
     apps: Vec<String>,
     from_app: bool,
     from_snapshot: bool,
+    objects: Option<DraftContract>,
 }
 
 /// An integration profile no entry uses.
@@ -212,6 +215,7 @@ impl Draft {
                         apps: vec![app_name],
                         from_app: true,
                         from_snapshot: false,
+                        objects: None,
                     }
                 }
                 Origin::Snapshot(u) => {
@@ -236,11 +240,13 @@ impl Draft {
                         apps: vec![],
                         from_app: false,
                         from_snapshot: true,
+                        objects: None,
                     }
                 }
             };
             if let Some(snapshot) = snapshot {
                 assigned(snapshot, integration, &mut entry);
+                entry.objects = contract_from_use(&snapshot.usage, &entry.user);
             }
             let base = entry.name.clone();
             let mut n = 2;
@@ -373,9 +379,27 @@ impl Draft {
             }
             out.push_str("# ip-allowlist = []   # TODO: the integration's egress addresses (CIDR or start-end)\n");
             out.push_str("# owner = \"\"   # TODO: who answers for this integration\n");
-            out.push_str(
-                "# [integration.objects]   # TODO: the access contract, e.g. Account = \"read\"\n",
-            );
+            match &entry.objects {
+                Some((objects, window)) => {
+                    let _ = writeln!(
+                        out,
+                        "[integration.objects]   # drafted from what the usage logs show it used in {}: check jobs that run less often",
+                        sanitize(window)
+                    );
+                    for (object, words, note) in objects {
+                        let _ = write!(out, "{} = {}", string(object), string(words));
+                        match note {
+                            Some(note) => {
+                                let _ = writeln!(out, "   # {}", sanitize(note));
+                            }
+                            None => out.push('\n'),
+                        }
+                    }
+                }
+                None => out.push_str(
+                    "# [integration.objects]   # TODO: the access contract, e.g. Account = \"read\"\n",
+                ),
+            }
         }
         for profile in &self.unclaimed {
             out.push('\n');
@@ -393,6 +417,37 @@ impl Draft {
         }
         out
     }
+}
+
+/// The `[integration.objects]` contract drafted from the usage logs:
+/// `(object, words, comment)` lines, and what the logs cover.
+type DraftContract = (Vec<(String, String, Option<String>)>, String);
+
+/// The access contract the usage logs show `user` needs: each object it
+/// called, with the verbs of the calls (`read` when no verb is known).
+fn contract_from_use(usage: &Usage, user: &str) -> Option<DraftContract> {
+    let window = usage.judges(Some(user)).ok()?;
+    let used = usage.of(user)?;
+    let objects = used
+        .objects
+        .values()
+        .map(|o| {
+            let mut access = o.used_access();
+            // Writing implies reading what is written back.
+            access.insert(ObjectAccess::READ);
+            let words: Vec<&str> = access.words().collect();
+            let note = (!o.verbs_known()).then(|| {
+                format!(
+                    "TODO: {} of {} call{} do not say their verb (a Bulk job without its operation, a composite request): add what it writes",
+                    o.unknown,
+                    o.calls,
+                    if o.calls == 1 { "" } else { "s" }
+                )
+            });
+            (o.name.clone(), words.join(" "), note)
+        })
+        .collect::<Vec<_>>();
+    (!objects.is_empty()).then(|| (objects, window.to_string()))
 }
 
 /// Fills in the profile, permission sets and groups the snapshot assigns

@@ -142,6 +142,8 @@ impl Loaded {
             rules,
             Inputs {
                 has_org_data: snapshot.is_some_and(|s| s.has_users()),
+                has_usage_logs: snapshot.is_some_and(|s| s.usage.has_logs()),
+                usage_window: snapshot.and_then(|s| s.usage.calls),
             },
         );
         (cx, outcome)

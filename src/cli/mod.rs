@@ -31,6 +31,7 @@ macro_rules! print {
 mod access;
 mod check;
 mod diff;
+mod fix;
 mod init;
 mod load;
 mod progress;
@@ -47,6 +48,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 pub use access::AccessArgs;
 pub use check::CheckArgs;
 pub use diff::DiffArgs;
+pub use fix::FixArgs;
 pub use init::InitArgs;
 pub use load::InputArgs;
 pub use report::ReportArgs;
@@ -100,6 +102,9 @@ pub enum Command {
     /// Write the audit report: inventory, effective access, findings,
     /// exceptions, checks passed, input digests (HTML or Markdown).
     Report(ReportArgs),
+    /// Write the remediation as deployable metadata: dedicated API-only
+    /// profile, access permission set, group, muting, app settings.
+    Fix(FixArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the man page (roff) on standard output.
@@ -171,6 +176,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, stderr_color),
         Command::Diff(args) => diff::run(args, stdout_color, stderr_color),
         Command::Report(args) => report::run(args, stderr_color),
+        Command::Fix(args) => fix::run(args, stderr_color),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
     });

@@ -244,8 +244,12 @@ pub(super) fn app_changes(
                 );
             }
         }
+        // `Full` covers every scope but `RefreshToken` (Salesforce returns
+        // no refresh token for it alone): replacing it by `Api` narrows.
+        let full_before = before.scopes.contains_key("full");
         for (key, (scope, loc)) in &policy.scopes {
-            if !before.scopes.contains_key(key) {
+            let covered = full_before && key != "refreshtoken";
+            if !before.scopes.contains_key(key) && !covered {
                 change(AppSetting::Scope, None, Some(scope.clone()), *loc);
             }
         }

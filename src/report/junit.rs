@@ -321,7 +321,7 @@ mod tests {
             summary: Summary {
                 not_evaluated: vec![NotEvaluatedJson {
                     rule: rules[0].def.code,
-                    reason: "needs the org snapshot (--org-data)",
+                    reason: "needs the org snapshot (--org-data)".into(),
                 }],
                 ..Summary::default()
             },

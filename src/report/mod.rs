@@ -48,7 +48,7 @@ pub struct Summary {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct NotEvaluatedJson {
     pub rule: &'static str,
-    pub reason: &'static str,
+    pub reason: String,
 }
 
 impl Summary {
@@ -89,7 +89,7 @@ impl Summary {
             .iter()
             .map(|n| NotEvaluatedJson {
                 rule: n.code,
-                reason: n.reason,
+                reason: n.reason.clone(),
             })
             .collect();
     }

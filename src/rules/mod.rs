@@ -33,6 +33,9 @@ mod prf002;
 mod prf003;
 mod ref001;
 mod ref002;
+mod use001;
+mod use002;
+mod use003;
 
 use crate::access::{Grant, Holder};
 use crate::engine::{Context, ExceptionUse, Finding, Findings};
@@ -107,6 +110,9 @@ pub static ALL: &[RuleDef] = &[
     prf003::RULE,
     ref001::RULE,
     ref002::RULE,
+    use001::RULE,
+    use002::RULE,
+    use003::RULE,
 ];
 
 /// Findings about granting elements, gathered across integrations: an

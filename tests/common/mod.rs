@@ -118,3 +118,15 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// What a run without usage logs reports as not evaluated: the USE rules.
+pub const USAGE_REASON: &str = "needs usage logs in the org snapshot";
+
+/// `summary.not_evaluated` of a run with an org snapshot but no usage logs.
+pub fn usage_rules_not_evaluated() -> serde_json::Value {
+    serde_json::json!([
+        {"rule": "USE001", "reason": USAGE_REASON},
+        {"rule": "USE002", "reason": USAGE_REASON},
+        {"rule": "USE003", "reason": USAGE_REASON},
+    ])
+}

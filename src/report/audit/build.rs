@@ -75,6 +75,7 @@ pub fn build(input: &AuditInput) -> Audit {
         summary: b.summary(evaluated.len()),
         inventory: b.inventory(),
         matrix: b.matrix(lines),
+        usage: super::usage::tables(b.cx, &b.order),
         high_risk: b.high_risk(lines),
         findings: b.findings(lines),
         exceptions: b.exceptions(lines, &evaluated),
@@ -653,6 +654,7 @@ impl Builder<'_> {
                         .iter()
                         .find(|n| n.code == rule.code())?
                         .reason
+                        .as_str()
                 };
                 Some(NotEvaluatedRow {
                     code: rule.code().to_owned(),
@@ -713,7 +715,7 @@ fn ip_range(start: &str, end: &str) -> String {
 }
 
 /// `C R E D VA MA`, the letters of the flags set.
-fn letters(flags: ObjectAccess) -> String {
+pub(super) fn letters(flags: ObjectAccess) -> String {
     LETTERS
         .iter()
         .filter(|(f, _)| flags.contains(*f))

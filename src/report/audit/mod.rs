@@ -13,6 +13,7 @@
 mod build;
 mod digest;
 pub mod escape;
+mod usage;
 
 use askama::Template;
 
@@ -29,6 +30,9 @@ pub struct Audit {
     /// Sorted by integration name.
     pub inventory: Vec<InventoryRow>,
     pub matrix: AccessMatrix,
+    /// Granted vs used, per integration (sorted as the inventory); empty
+    /// without usage logs in the org snapshot.
+    pub usage: Vec<UsageTable>,
     /// Sorted by integration, then permission.
     pub high_risk: Vec<HighRiskRow>,
     /// Errors, warnings, info, in that order; empty groups left out.
@@ -118,6 +122,29 @@ pub struct MatrixCell {
     pub note: usize,
     /// The provenance, one grant a line (the hover text).
     pub title: String,
+}
+
+/// One integration's granted objects and what the usage logs show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageTable {
+    pub integration: String,
+    /// `47 days of logs, 2026-10-01 to 2026-11-16`, or why the logs
+    /// cannot judge this integration.
+    pub window: String,
+    pub rows: Vec<UsageRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageRow {
+    pub object: String,
+    /// `C R E D VA MA` letters granted.
+    pub granted: String,
+    /// Letters of the verbs the calls show; `?` for calls of unknown verb.
+    pub used: String,
+    /// `used`, `unused` or `unknown`: also the CSS class.
+    pub status: &'static str,
+    /// `4 calls (2 read, 1 create, 1 edit)`, `no call`, or why unknown.
+    pub calls: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
