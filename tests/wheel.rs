@@ -108,8 +108,8 @@ fn pip_install_dot_builds_from_source() {
         return;
     }
     // pip fetches maturin (the build backend) from PyPI; cargo builds with
-    // the dev profile in this target directory, reusing the test build.
-    let target = target_dir();
+    // the dev profile in a target directory of its own.
+    let target = target_dir("pip");
     let result = pip_with(
         venv.path(),
         &["."],

@@ -14,12 +14,12 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Cargo's target directory (CARGO_TARGET_TMPDIR is `<target>/tmp`).
-pub fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+/// The target directory of the wheel builds: not cargo's own, whose
+/// target/debug/minpriv the other tests run while a build would relink it
+/// (maturin's `cargo rustc` does not share the test build's fingerprint),
+/// one per build that may run at once (maturin moves the binary it stages).
+pub fn target_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-target"))
 }
 
 fn works(cmd: &[String]) -> bool {
@@ -108,8 +108,7 @@ pub fn pip_with(venv: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), 
 
 /// The wheel `maturin build` makes of this repository, built once per test
 /// binary. The dev profile: the wheel's layout does not depend on
-/// optimisation, and cargo reuses the test build's dependencies (.ci/run
-/// builds and checks the release wheel).
+/// optimisation (.ci/run builds and checks the release wheel).
 pub fn wheel() -> Result<PathBuf, String> {
     static WHEEL: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     WHEEL
@@ -123,6 +122,7 @@ pub fn wheel() -> Result<PathBuf, String> {
                 .args(["build", "--profile", "dev", "--locked", "--out"])
                 .arg(&out_dir)
                 .current_dir(repo())
+                .env("CARGO_TARGET_DIR", target_dir("wheel"))
                 .env("CARGO_TERM_COLOR", "never")
                 .output()
                 .map_err(|e| format!("maturin did not run ({e})"))?;
