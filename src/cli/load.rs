@@ -294,6 +294,7 @@ pub fn load_in(
     let exclude_set = discover::compile_excludes(&excludes).map_err(fail)?;
 
     let mut sources = Sources::default();
+    sources.set_limit(args.max_file_size);
     let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
     let options = Options {
         paths: args.paths.clone(),

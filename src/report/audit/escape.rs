@@ -47,9 +47,15 @@ impl askama::filters::Escaper for Markdown {
         // Only blanks so far; only blanks and digits so far.
         let (mut at_start, mut lead_digits) = (true, true);
         let mut previous = ' ';
-        for c in string.chars() {
-            let block = at_start && matches!(c, '#' | '-' | '+' | '=' | '!');
-            let ordered = lead_digits && previous.is_ascii_digit() && matches!(c, '.' | ')');
+        let mut chars = string.chars().peekable();
+        while let Some(c) = chars.next() {
+            // A list marker is followed by a blank (or nothing).
+            let marker_end = chars.peek().is_none_or(|n| matches!(n, ' ' | '\t'));
+            let block = at_start
+                && matches!(c, '#' | '-' | '+' | '=' | '!')
+                && (c != '-' && c != '+' || marker_end);
+            let ordered =
+                lead_digits && previous.is_ascii_digit() && matches!(c, '.' | ')') && marker_end;
             match c {
                 '\n' | '\r' | '\t' => dest.write_char(' ')?,
                 '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '|' | '&' | '~' => {
