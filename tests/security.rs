@@ -172,10 +172,15 @@ fn item1_no_secret_in_any_output() {
         &["--select", "APP"][..],
     ] {
         for format in ["text", "json", "sarif", "github", "gitlab", "junit"] {
-            let mut args = vec!["check", "--format", format, "--no-color"];
+            let mut args = vec!["check", "--format", format, "--color", "never"];
             args.extend_from_slice(hide);
             let out = run_in(p, &args);
             assert_eq!(out.status.code(), Some(2), "{format}: {}", stderr(&out));
+            assert!(
+                stdout(&out).contains("Partner_Sync"),
+                "{format}: {}",
+                stdout(&out)
+            );
             outputs.push((format!("check {format} {hide:?}"), out));
         }
     }
@@ -614,7 +619,7 @@ fn item3_no_injection_on_any_stream() {
     ]);
     let p = dir.path();
     let commands: Vec<Vec<&str>> = vec![
-        vec!["check", "--no-color"],
+        vec!["check", "--color", "never"],
         vec!["check", "--format", "junit"],
         vec!["check", "--format", "sarif"],
         vec!["check", "--format", "gitlab"],
@@ -630,6 +635,11 @@ fn item3_no_injection_on_any_stream() {
     ];
     for args in &commands {
         let out = run_in(p, args);
+        assert!(
+            !stderr(&out).contains("Usage:") && !(out.stdout.is_empty() && out.stderr.is_empty()),
+            "{args:?}: {}",
+            stderr(&out)
+        );
         assert_inert(&format!("{args:?} stderr"), &stderr(&out));
         assert_inert(&format!("{args:?} stdout"), &stdout(&out));
     }

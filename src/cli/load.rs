@@ -321,6 +321,7 @@ fn load_in_scope(
     let exclude_set = discover::compile_excludes(&excludes).map_err(fail)?;
 
     let mut sources = Sources::default();
+    sources.set_limit(args.max_file_size);
     let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
     // Files named: their whole project is loaded for context, its default
     // paths first (discovery skips a file found twice).
