@@ -93,6 +93,19 @@ impl Builder<'_> {
                 "an active user of the org snapshot on the Salesforce Integration licence or an API-only profile, which no inventory entry lists"
                     .to_owned(),
             ),
+            Origin::Discovered(_) => {}
+        }
+        // The evidence identity resolution gathered (SPEC §2), each with
+        // where it is written.
+        for e in &integration.evidence {
+            if matches!(e.kind, crate::identity::EvidenceKind::Declared) {
+                continue;
+            }
+            let at = e
+                .loc
+                .map(|loc| format!(" ({})", self.location(lines, loc)))
+                .unwrap_or_default();
+            out.push(format!("{}: {}{at}", e.kind.label(), e.detail));
         }
         if let (Some(user), Some(loc)) = (&integration.user, integration.user_loc) {
             out.push(format!(
@@ -269,6 +282,7 @@ impl Builder<'_> {
                         Origin::Declared(_) => "declared",
                         Origin::App(_) => "app",
                         Origin::Snapshot(_) => "snapshot",
+                        Origin::Discovered(_) => "discovered",
                     },
                     evidence: self.evidence(lines, i),
                     snapshot_user: self.snapshot_user(i),
