@@ -21,14 +21,14 @@ use apps::{Policy, app_changes};
 use ips::{Ips, range_changes};
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::access::{EffectiveAccess, Grant, Holder};
 use crate::engine::Finding;
-use crate::integration::{Integration, Integrations};
+use crate::integration::{Integration, Integrations, Origin};
 use crate::model::{Grants, ObjectAccess, Org};
 use crate::report::Texts;
 use crate::source::{FileError, FileId, Loc};
@@ -302,6 +302,9 @@ pub struct NamedChange {
     pub via: Vec<Via>,
     /// Losses only: the muting elements on the new side that switch it off.
     pub muted_by: Vec<Muting>,
+    /// For `UI login (… removed/granted)`: the restriction that changed.
+    #[serde(skip)]
+    pub restriction: Option<&'static str>,
 }
 
 /// Object flags (`create read edit delete view-all modify-all
@@ -463,10 +466,13 @@ pub fn compare(old: &Side, new: &Side) -> Delta {
     for name in names {
         let o = old_names.get(name).map(|&i| Facts::of(old, i));
         let n = new_names.get(name).map(|&i| Facts::of(new, i));
-        let gained = n
-            .as_ref()
-            .map(|n| grown(o.as_ref(), n, Direction::Gain))
-            .unwrap_or_default();
+        let gained = match (&o, &n) {
+            (None, Some(n)) if matches!(n.integration.origin, Origin::Discovered(_)) => {
+                surfaced_gains(old, new, n)
+            }
+            (o, Some(n)) => grown(o.as_ref(), n, Direction::Gain),
+            (_, None) => Changes::default(),
+        };
         let mut lost = o
             .as_ref()
             .map(|o| grown(n.as_ref(), o, Direction::Loss))
@@ -546,42 +552,75 @@ pub fn compare(old: &Side, new: &Side) -> Delta {
     }
 }
 
-/// Whether the profile, a permission set or a group the integration at
-/// `index` of `old` holds is still in `new`'s metadata (by name, any case).
-fn access_remains(old: &Side, new: &Side, index: usize) -> bool {
-    use std::collections::HashSet;
-    let integration = &old.integrations.list[index];
-    let (o, n) = (old.org, new.org);
-    let names = |org: &Org, headers: &mut dyn Iterator<Item = &crate::model::Header>| {
+/// The profiles, permission sets and groups an integration holds, by kind
+/// and lower-case name.
+fn held_names(org: &Org, integration: &Integration) -> [HashSet<String>; 3] {
+    let names = |headers: &mut dyn Iterator<Item = &crate::model::Header>| {
         headers
             .map(|h| org.name(h.name).to_lowercase())
             .collect::<HashSet<String>>()
     };
-    let held = [
+    [
         names(
-            o,
-            &mut integration.profiles.iter().map(|&p| &o.profiles[p].header),
+            &mut integration
+                .profiles
+                .iter()
+                .map(|&p| &org.profiles[p].header),
         ),
         names(
-            o,
             &mut integration
                 .permission_sets
                 .iter()
-                .map(|&p| &o.permission_sets[p].header),
+                .map(|&p| &org.permission_sets[p].header),
         ),
-        names(
-            o,
-            &mut integration.groups.iter().map(|&g| &o.groups[g].header),
-        ),
-    ];
+        names(&mut integration.groups.iter().map(|&g| &org.groups[g].header)),
+    ]
+}
+
+/// Whether the profile, a permission set or a group the integration at
+/// `index` of `old` holds is still in `new`'s metadata (by name, any case).
+fn access_remains(old: &Side, new: &Side, index: usize) -> bool {
+    let held = held_names(old.org, &old.integrations.list[index]);
+    let n = new.org;
+    let names = |headers: &mut dyn Iterator<Item = &crate::model::Header>| {
+        headers
+            .map(|h| n.name(h.name).to_lowercase())
+            .collect::<HashSet<String>>()
+    };
     let present = [
-        names(n, &mut n.profiles.iter().map(|p| &p.header)),
-        names(n, &mut n.permission_sets.iter().map(|p| &p.header)),
-        names(n, &mut n.groups.iter().map(|g| &g.header)),
+        names(&mut n.profiles.iter().map(|p| &p.header)),
+        names(&mut n.permission_sets.iter().map(|p| &p.header)),
+        names(&mut n.groups.iter().map(|g| &g.header)),
     ];
     held.iter()
         .zip(&present)
         .any(|(held, present)| !held.is_disjoint(present))
+}
+
+/// What a discovered integration new in `new` gains. A profile or permission
+/// set that the old tree gave to other integrations, and that `new` no longer
+/// does (a fix that moves integrations off a shared profile, say), surfaces
+/// as a discovered identity of its own: its access is not new. It gains what
+/// it has beyond the old integration that held the same metadata and comes
+/// closest; with no such integration, everything it has.
+fn surfaced_gains(old: &Side, new: &Side, n: &Facts) -> Changes {
+    let held = held_names(new.org, n.integration);
+    (0..old.integrations.list.len())
+        .filter(|&i| {
+            held_names(old.org, &old.integrations.list[i])
+                .iter()
+                .zip(&held)
+                .any(|(a, b)| !a.is_disjoint(b))
+        })
+        .map(|i| {
+            let mut gains = grown(Some(&Facts::of(old, i)), n, Direction::Gain);
+            // A restriction the other integration's user had says nothing
+            // of a holder that no longer comes with that user.
+            gains.system_permissions.retain(|c| c.restriction.is_none());
+            gains
+        })
+        .min_by_key(Changes::len)
+        .unwrap_or_else(|| grown(None, n, Direction::Gain))
 }
 
 /// Findings of `side` with a fingerprint `other` lacks, in `side`'s order:
@@ -685,6 +724,7 @@ fn grown(base: Option<&Facts>, other: &Facts, direction: Direction) -> Changes {
                 name: (*name).to_owned(),
                 via: sorted(grants.iter().map(|g| side.via(g)).collect()),
                 muted_by: vec![],
+                restriction: None,
             });
         }
     }
@@ -703,6 +743,7 @@ fn grown(base: Option<&Facts>, other: &Facts, direction: Direction) -> Changes {
                 name: format!("UI login ({name} {what})"),
                 via: sorted(grants.iter().map(|g| base.side.via(g)).collect()),
                 muted_by: vec![],
+                restriction: Some(name),
             });
         }
     }

@@ -318,6 +318,9 @@ pub struct Hidden {
     /// The pattern's line in the `.forceignore` file.
     pub loc: crate::source::Loc,
     pub pattern: String,
+    /// Whether the pattern is one `sf` adds to every `.forceignore`
+    /// (`**/.*`, …), not a line of the file.
+    pub built_in: bool,
     /// Per kind of file, in [`FileKind`] order: how many it hid.
     pub counts: Vec<(&'static str, usize)>,
 }
@@ -683,6 +686,7 @@ impl ForceIgnore {
         for ((file, pattern), kinds) in per_pattern {
             let text = std::fs::read_to_string(&file).unwrap_or_default();
             let span = pattern_span(&text, &pattern);
+            let built_in = span.is_empty() && BUILT_IN_IGNORES.contains(&pattern.as_str());
             let id = sources.add(file, cwd);
             let mut counts: Vec<(&'static str, usize)> = vec![];
             for (kind, n) in kinds {
@@ -695,6 +699,7 @@ impl ForceIgnore {
             out.push(Hidden {
                 loc: crate::source::Loc { file: id, span },
                 pattern,
+                built_in,
                 counts,
             });
         }

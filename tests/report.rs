@@ -186,7 +186,7 @@ fn html_holds_every_section_integration_and_finding() {
     }
     assert!(html.contains("<span class=\"tag\" title=\"the client-credentials run-as user of connected app Tableau_Export, which no inventory entry lists\">discovered</span>"));
     let findings = acme_findings();
-    assert_eq!(findings.len(), 45);
+    assert_eq!(findings.len(), 35);
     for f in &findings {
         let message = html_escape(f["message"].as_str().unwrap());
         let location = format!("{}:{}", f["file"].as_str().unwrap(), f["line"]);
@@ -201,8 +201,8 @@ fn html_holds_every_section_integration_and_finding() {
             "{location}"
         );
     }
-    assert!(html.contains("<h3 class=\"error\">Errors (25)</h3>"));
-    assert!(html.contains("<h3 class=\"warning\">Warnings (19)</h3>"));
+    assert!(html.contains("<h3 class=\"error\">Errors (19)</h3>"));
+    assert!(html.contains("<h3 class=\"warning\">Warnings (15)</h3>"));
     assert!(html.contains("<h3 class=\"info\">Info (1)</h3>"));
 }
 
@@ -914,7 +914,7 @@ fn verdict_cards_hold_identity_access_findings_and_exceptions() {
     assert_eq!(orders["verdict"], "compliant");
     assert_eq!(
         orders["verdict_text"],
-        "no finding from the 25 rules about integrations that ran; not evaluated: LIC001, ORG001, ORG002, ORG003"
+        "no finding from the 28 rules about integrations that ran; not evaluated: LIC001, ORG001, ORG002, ORG003, USE001, USE002, USE003"
     );
     assert_eq!(orders["objects"], serde_json::json!(["Order: C R E"]));
     let tableau = card("Tableau_Export");

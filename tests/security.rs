@@ -635,8 +635,10 @@ fn item3_no_injection_on_any_stream() {
     ];
     for args in &commands {
         let out = run_in(p, args);
+        let silent = out.stdout.is_empty() && out.stderr.is_empty();
+        assert!(!silent, "{args:?} printed nothing");
         assert!(
-            !stderr(&out).contains("Usage:") && !(out.stdout.is_empty() && out.stderr.is_empty()),
+            !stderr(&out).contains("Usage:"),
             "{args:?}: {}",
             stderr(&out)
         );
@@ -763,11 +765,17 @@ fn item6_nothing_skipped_silently() {
         let (code, doc) = check_json_in(dir.path(), &[]);
         assert_eq!(code, 1, "{folder}: {doc:#}");
         assert_eq!(found(&doc), [format!("force-app/{folder}/profiles/{p}")]);
-        // With a .forceignore, sf ignores dot folders, and so does minpriv.
+        // With a .forceignore, sf ignores dot folders, and so does minpriv,
+        // but it says so (REF003): the profile is not checked.
         std::fs::write(dir.path().join(".forceignore"), "# none\n").unwrap();
         let (_, doc) = check_json_in(dir.path(), &[]);
         if folder.contains('.') {
-            assert!(found(&doc).is_empty(), "{folder}: {doc:#}");
+            assert_eq!(found(&doc), [".forceignore"], "{folder}: {doc:#}");
+            assert_eq!(doc["findings"][0]["rule"], "REF003");
+            assert_eq!(
+                doc["findings"][0]["message"],
+                "the pattern `**/.*` that sf adds to every .forceignore hides 1 profile from minpriv, which cannot check what it cannot read"
+            );
         } else {
             assert_eq!(found(&doc).len(), 1);
         }

@@ -35,10 +35,10 @@ mod prf002;
 mod prf003;
 mod ref001;
 mod ref002;
+mod ref003;
 mod use001;
 mod use002;
 mod use003;
-mod ref003;
 
 use crate::access::{Grant, Holder};
 use crate::catalogue::Severity;
@@ -116,10 +116,10 @@ pub static ALL: &[RuleDef] = &[
     prf003::RULE,
     ref001::RULE,
     ref002::RULE,
+    ref003::RULE,
     use001::RULE,
     use002::RULE,
     use003::RULE,
-    ref003::RULE,
 ];
 
 /// Names a message lists before "and N more"; the JSON lists them all.

@@ -14,8 +14,8 @@ mod build;
 mod chart;
 mod digest;
 pub mod escape;
-mod usage;
 pub mod provenance;
+mod usage;
 mod verdict;
 
 use askama::Template;
