@@ -125,6 +125,7 @@ const FAIL_CASES: &[(&str, &[&str])] = &[
         "REF001",
         &[
             "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:6",
+            "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:9",
             "REF001 testdata/rules/REF001/fail/minpriv.toml:5",
         ],
     ),

@@ -13,6 +13,19 @@ fn platform_owned(name: &str) -> bool {
     name.starts_with("force__")
 }
 
+/// The namespace of a managed package's permission set (`cadmus_core` of
+/// `cadmus_core__Admin`), when the name has one (METADATA.md §10.1).
+fn package_namespace(name: &str) -> Option<&str> {
+    let (namespace, rest) = name.split_once("__")?;
+    let valid = !namespace.is_empty()
+        && namespace.starts_with(|c: char| c.is_ascii_alphabetic())
+        && namespace
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !rest.is_empty();
+    valid.then_some(namespace)
+}
+
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
     // What the inventory names must exist: error.
@@ -36,6 +49,11 @@ fn check(cx: &Context, out: &mut Findings) {
             );
         }
     }
+    // A managed package's set that groups name but the retrieve left out is
+    // an incomplete picture, not an error of the org (METADATA.md §10.1):
+    // one finding per set, naming every group, not one per group.
+    let mut packaged: std::collections::BTreeMap<&str, Vec<(&str, &Reference)>> =
+        Default::default();
     // One finding per referring component, naming every missing one.
     let mut found = Grouped::default();
     let mut dangling =
@@ -52,7 +70,12 @@ fn check(cx: &Context, out: &mut Findings) {
         let group_name = org.name(group.header.name);
         for r in &group.permission_sets {
             let name = org.name(r.name);
-            if !platform_owned(name) && org.permission_sets_named(name).is_empty() {
+            if platform_owned(name) || !org.permission_sets_named(name).is_empty() {
+                continue;
+            }
+            if package_namespace(name).is_some() {
+                packaged.entry(name).or_default().push((group_name, r));
+            } else {
                 dangling(
                     (
                         ComponentKind::PermissionSetGroup,
@@ -116,4 +139,36 @@ fn check(cx: &Context, out: &mut Findings) {
         },
         "no such component",
     );
+    for (set, mut groups) in packaged {
+        groups.sort_by_key(|(name, r)| (r.loc, *name));
+        let names: Vec<&str> = groups.iter().map(|(name, _)| *name).collect();
+        let namespace = package_namespace(set).unwrap_or_default();
+        let whom = match names.as_slice() {
+            [one] => format!("permission set group `{one}` names it"),
+            _ => format!(
+                "{} permission set groups name it: {}",
+                names.len(),
+                super::name_list(&names, super::SHOWN)
+            ),
+        };
+        let elements: Vec<(String, crate::source::Loc)> = groups
+            .iter()
+            .map(|(name, r)| (format!("PermissionSetGroup:{name}"), r.loc))
+            .collect();
+        out.push(
+            Finding::new(
+                groups[0].1.loc,
+                format!(
+                    "permission set `{set}` of the managed package `{namespace}` is not in the metadata, so what it grants is not reviewed; {whom}"
+                ),
+            )
+            .severity(Severity::Info)
+            .component(ComponentKind::PermissionSet, set)
+            .elements(elements)
+            .label("managed-package set, not retrieved")
+            .help(format!(
+                "retrieve the package's permission sets with the others (`sf project retrieve start --metadata \"PermissionSet:{namespace}__*\"`) so that minpriv can review what they grant"
+            )),
+        );
+    }
 }
