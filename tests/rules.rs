@@ -9,271 +9,36 @@ use std::path::Path;
 
 use common::*;
 
-/// The findings of each rule on its `fail/` fixture, exactly.
-const FAIL_CASES: &[(&str, &[&str])] = &[
-    (
-        "ADM002",
-        &[
-            "ADM002 testdata/rules/ADM002/fail/force-app/main/default/permissionsets/Erp_Admin_Tools.permissionset-meta.xml:8",
-            "ADM002 testdata/rules/ADM002/fail/force-app/main/default/permissionsets/Report_Export.permissionset-meta.xml:12",
-        ],
-    ),
-    (
-        "ADM003",
-        &[
-            "ADM003 testdata/rules/ADM003/fail/force-app/main/default/permissionsets/Erp_Accounts.permissionset-meta.xml:22",
-        ],
-    ),
-    (
-        "ADM004",
-        &[
-            "ADM004 testdata/rules/ADM004/fail/force-app/main/default/permissionsets/Erp_Accounts.permissionset-meta.xml:27",
-        ],
-    ),
-    (
-        "EXC001",
-        &["EXC001 testdata/rules/EXC001/fail/minpriv.toml:6"],
-    ),
-    (
-        "EXC002",
-        &["EXC002 testdata/rules/EXC002/fail/minpriv.toml:6"],
-    ),
-    (
-        "IDN002",
-        &[
-            "IDN002 testdata/rules/IDN002/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:2",
-        ],
-    ),
-    (
-        "IDN004",
-        &[
-            "IDN004 testdata/rules/IDN004/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:9",
-        ],
-    ),
-    (
-        "IDN005",
-        &[
-            "IDN005 testdata/rules/IDN005/fail/force-app/main/default/connectedApps/Reporting_Export.connectedApp-meta.xml:10",
-            "IDN005 testdata/rules/IDN005/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:10",
-            "IDN005 testdata/rules/IDN005/fail/org-snapshot/users.csv:3",
-            "IDN005 testdata/rules/IDN005/fail/org-snapshot/users.csv:5",
-        ],
-    ),
-    (
-        "IDN006",
-        &[
-            "IDN006 testdata/rules/IDN006/fail/force-app/main/default/permissionsets/sfdcInternalInt__sfdc_scrt2.permissionset-meta.xml:5",
-            "IDN006 testdata/rules/IDN006/fail/force-app/main/default/profiles/Analytics Cloud Integration User.profile-meta.xml:13",
-        ],
-    ),
-    (
-        "IDN007",
-        &[
-            "IDN007 testdata/rules/IDN007/fail/force-app/main/default/connectedApps/Billing_Sync.connectedApp-meta.xml:9",
-        ],
-    ),
-    (
-        "LIC001",
-        &[
-            "LIC001 testdata/rules/LIC001/fail/org-snapshot/users.json:58",
-            "LIC001 testdata/rules/LIC001/fail/org-snapshot/users.json:82",
-        ],
-    ),
-    (
-        "ORG001",
-        &[
-            "ORG001 testdata/rules/ORG001/fail/minpriv.toml:10",
-            "ORG001 testdata/rules/ORG001/fail/org-snapshot/users.csv:2",
-        ],
-    ),
-    (
-        "ORG002",
-        &[
-            "ORG002 testdata/rules/ORG002/fail/org-snapshot/users.json:35",
-            "ORG002 testdata/rules/ORG002/fail/org-snapshot/users.json:59",
-            "ORG002 testdata/rules/ORG002/fail/org-snapshot/users.json:83",
-        ],
-    ),
-    (
-        "ORG003",
-        &[
-            "ORG003 testdata/rules/ORG003/fail/minpriv.toml:7",
-            "ORG003 testdata/rules/ORG003/fail/org-snapshot/permission-set-assignments.csv:4",
-            "ORG003 testdata/rules/ORG003/fail/org-snapshot/users.csv:2",
-        ],
-    ),
-    (
-        "LIC002",
-        &[
-            "LIC002 testdata/rules/LIC002/fail/force-app/main/default/permissionsets/Erp_Read.permissionset-meta.xml:6",
-            "LIC002 testdata/rules/LIC002/fail/force-app/main/default/permissionsets/Erp_Write.permissionset-meta.xml:6",
-        ],
-    ),
-    (
-        "PRF002",
-        &[
-            "PRF002 testdata/rules/PRF002/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:6",
-        ],
-    ),
-    (
-        "PRF003",
-        &[
-            "PRF003 testdata/rules/PRF003/fail/force-app/main/default/profiles/Sync Integration.profile-meta.xml:32",
-        ],
-    ),
-    (
-        "REF001",
-        &[
-            "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:6",
-            "REF001 testdata/rules/REF001/fail/force-app/main/default/permissionsetgroups/Erp.permissionsetgroup-meta.xml:9",
-            "REF001 testdata/rules/REF001/fail/minpriv.toml:5",
-        ],
-    ),
-    (
-        "REF003",
-        &[
-            "REF003 testdata/rules/REF003/fail/.forceignore:3",
-            "REF003 testdata/rules/REF003/fail/.forceignore:4",
-        ],
-    ),
-    (
-        "REF002",
-        &["REF002 testdata/rules/REF002/fail/minpriv.toml:5"],
-    ),
-    (
-        "ADM001",
-        &[
-            "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Admin.profile-meta.xml:2",
-            "ADM001 testdata/rules/ADM001/fail/force-app/main/default/profiles/Sync Admin Clone.profile-meta.xml:21",
-        ],
-    ),
-    (
-        "APP001",
-        &[
-            "APP001 testdata/rules/APP001/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:8",
-            "APP001 testdata/rules/APP001/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:2",
-            "APP001 testdata/rules/APP001/fail/force-app/main/default/extlClntAppOauthPolicies/Partner_Portal_oauthPlcy.ecaOauthPlcy-meta.xml:6",
-        ],
-    ),
-    (
-        "APP002",
-        &[
-            "APP002 testdata/rules/APP002/fail/force-app/main/default/connectedApps/Reporting_Export.connectedApp-meta.xml:13",
-            "APP002 testdata/rules/APP002/fail/force-app/main/default/extlClntAppOauthSettings/Partner_Portal_oauth.ecaOauth-meta.xml:3",
-        ],
-    ),
-    (
-        "APP003",
-        &[
-            "APP003 testdata/rules/APP003/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:14",
-            "APP003 testdata/rules/APP003/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:10",
-            "APP003 testdata/rules/APP003/fail/force-app/main/default/extlClntAppOauthPolicies/Partner_Portal_oauthPlcy.ecaOauthPlcy-meta.xml:8",
-        ],
-    ),
-    (
-        "APP004",
-        &[
-            "APP004 testdata/rules/APP004/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:8",
-            "APP004 testdata/rules/APP004/fail/force-app/main/default/extlClntAppGlobalOauthSets/Partner_Portal_glbloauth.ecaGlblOauth-meta.xml:5",
-            "APP004 testdata/rules/APP004/fail/force-app/main/default/namedCredentials/Billing_API.namedCredential-meta.xml:10",
-            "APP004 testdata/rules/APP004/fail/force-app/main/default/namedCredentials/Billing_API.namedCredential-meta.xml:12",
-            "APP004 testdata/rules/APP004/fail/force-app/main/default/namedCredentials/Legacy_ERP.namedCredential-meta.xml:9",
-        ],
-    ),
-    (
-        "APP005",
-        &[
-            "APP005 testdata/rules/APP005/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:7",
-            "APP005 testdata/rules/APP005/fail/force-app/main/default/connectedApps/Survey_Tool.connectedApp-meta.xml:7",
-            "APP005 testdata/rules/APP005/fail/force-app/main/default/extlClntAppGlobalOauthSets/Partner_Portal_glbloauth.ecaGlblOauth-meta.xml:3",
-        ],
-    ),
-    (
-        "IDN001",
-        &[
-            "IDN001 testdata/rules/IDN001/fail/force-app/main/default/connectedApps/Reporting_Export.connectedApp-meta.xml:10",
-            "IDN001 testdata/rules/IDN001/fail/minpriv.toml:9",
-        ],
-    ),
-    (
-        "IDN003",
-        &["IDN003 testdata/rules/IDN003/fail/src/profiles/Batch Integration.profile:15"],
-    ),
-    (
-        "NET001",
-        &[
-            "NET001 testdata/rules/NET001/fail/force-app/main/default/profiles/Custom%3A Integration.profile-meta.xml:2",
-        ],
-    ),
-    (
-        "NET002",
-        &[
-            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:5",
-            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:10",
-            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:20",
-            "NET002 testdata/rules/NET002/fail/force-app/main/default/profiles/Partner Integration.profile-meta.xml:30",
-        ],
-    ),
-    (
-        "NET003",
-        &[
-            "NET003 testdata/rules/NET003/fail/force-app/main/default/connectedApps/Batch_Loader.connectedApp-meta.xml:8",
-            "NET003 testdata/rules/NET003/fail/force-app/main/default/extlClntAppOauthSettings/Partner_Portal_oauth.ecaOauth-meta.xml:6",
-            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:5",
-            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:13",
-            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:15",
-            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:20",
-            "NET003 testdata/rules/NET003/fail/force-app/main/default/profiles/Batch Integration.profile-meta.xml:26",
-        ],
-    ),
-    (
-        "NET004",
-        &[
-            "NET004 testdata/rules/NET004/fail/force-app/main/default/profiles/ERP Integration.profile-meta.xml:10",
-            "NET004 testdata/rules/NET004/fail/force-app/main/default/profiles/ERP Integration.profile-meta.xml:15",
-            "NET004 testdata/rules/NET004/fail/force-app/main/default/profiles/ERP Integration.profile-meta.xml:25",
-        ],
-    ),
-    (
-        "NET005",
-        &[
-            "NET005 testdata/rules/NET005/fail/force-app/main/default/connectedApps/Field_Service.connectedApp-meta.xml:12",
-            "NET005 testdata/rules/NET005/fail/force-app/main/default/connectedApps/Legacy_Sync.connectedApp-meta.xml:15",
-            "NET005 testdata/rules/NET005/fail/force-app/main/default/connectedApps/Partner_Sync.connectedApp-meta.xml:13",
-            "NET005 testdata/rules/NET005/fail/force-app/main/default/extlClntAppOauthPolicies/Partner_Portal_oauthPlcy.ecaOauthPlcy-meta.xml:5",
-        ],
-    ),
-    (
-        "PRF001",
-        &[
-            "PRF001 testdata/rules/PRF001/fail/force-app/main/default/profiles/Account Sync Integration.profile-meta.xml:16",
-        ],
-    ),
-    (
-        "USE001",
-        &[
-            "USE001 testdata/rules/USE001/fail/force-app/main/default/permissionsets/Orders_Access.permissionset-meta.xml:12",
-            "USE001 testdata/rules/USE001/fail/force-app/main/default/permissionsets/Orders_Access.permissionset-meta.xml:21",
-            "USE001 testdata/rules/USE001/fail/force-app/main/default/permissionsets/Orders_Access.permissionset-meta.xml:30",
-        ],
-    ),
-    (
-        "USE002",
-        &[
-            "USE002 testdata/rules/USE002/fail/org-snapshot/0AT5g00000Lg1AbGAJ.csv:3",
-            "USE002 testdata/rules/USE002/fail/org-snapshot/0AT5g00000Lg2LnGAJ.csv:3",
-            "USE002 testdata/rules/USE002/fail/org-snapshot/login-history.csv:3",
-        ],
-    ),
-    (
-        "USE003",
-        &[
-            "USE003 testdata/rules/USE003/fail/org-snapshot/0AT5g00000Ap1AbGAJ.csv:3",
-            "USE003 testdata/rules/USE003/fail/org-snapshot/0AT5g00000Ap1AbGAJ.csv:5",
-            "USE003 testdata/rules/USE003/fail/org-snapshot/0AT5g00000Ap1AbGAJ.csv:6",
-        ],
-    ),
-];
+/// Where the fixtures of the rules live: `<CODE>/fail` and `<CODE>/pass`.
+const FIXTURES: &str = "testdata/rules";
+
+/// The rules with a fixture folder, in code order.
+fn fixture_codes() -> Vec<String> {
+    let mut codes: Vec<String> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// The findings rule `code` must give on its `fail/` fixture, exactly:
+/// `fail/expected.txt` beside the fixture, one `CODE path:line` a line.
+fn expected_findings(code: &str) -> Vec<String> {
+    let path = format!("{FIXTURES}/{code}/fail/expected.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{path}: {e}: every rule's fail fixture lists its findings there, one `{code} path:line` a line")
+    });
+    let expected: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    assert!(!expected.is_empty(), "{path} lists no finding");
+    expected
+}
 
 fn implemented_codes() -> BTreeSet<String> {
     let out = run(&["rules", "--format", "json"]);
@@ -300,17 +65,18 @@ fn findings_of(code: &str, dir: &str) -> Vec<String> {
 
 #[test]
 fn fail_fixtures_fire_exactly() {
-    for (code, expected) in FAIL_CASES {
-        let dir = format!("testdata/rules/{code}/fail");
-        assert_eq!(findings_of(code, &dir), *expected, "{dir}");
+    for code in fixture_codes() {
+        let expected = expected_findings(&code);
+        let dir = format!("{FIXTURES}/{code}/fail");
+        assert_eq!(findings_of(&code, &dir), expected, "{dir}");
     }
 }
 
 #[test]
 fn pass_fixtures_stay_silent() {
-    for (code, _) in FAIL_CASES {
-        let dir = format!("testdata/rules/{code}/pass");
-        assert_eq!(findings_of(code, &dir), Vec::<String>::new(), "{dir}");
+    for code in fixture_codes() {
+        let dir = format!("{FIXTURES}/{code}/pass");
+        assert_eq!(findings_of(&code, &dir), Vec::<String>::new(), "{dir}");
     }
 }
 
@@ -327,15 +93,19 @@ fn catalogue_fixtures_and_rules_are_in_step() {
         implemented, catalogue,
         "every rules/*.md has a rule and every rule an entry"
     );
-    let tested: BTreeSet<String> = FAIL_CASES.iter().map(|(c, _)| c.to_string()).collect();
-    assert_eq!(implemented, tested, "every rule has fixture cases here");
+    let tested: BTreeSet<String> = fixture_codes().into_iter().collect();
+    assert_eq!(
+        implemented, tested,
+        "every rule has a fixture folder in {FIXTURES} and every fixture folder a rule"
+    );
     for code in &implemented {
         for case in ["fail", "pass"] {
             assert!(
-                Path::new(&format!("testdata/rules/{code}/{case}")).is_dir(),
-                "testdata/rules/{code}/{case} is missing"
+                Path::new(&format!("{FIXTURES}/{code}/{case}")).is_dir(),
+                "{FIXTURES}/{code}/{case} is missing"
             );
         }
+        expected_findings(code);
     }
 }
 
