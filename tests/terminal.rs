@@ -100,8 +100,9 @@ fn no_progress_for_a_short_run_or_without_a_terminal() {
         // Without an inventory or a snapshot, the rules that need one are
         // not evaluated.
         format!(
-            "Checked 600 files (0 integrations, {} rules): 0 errors, 0 warnings, 0 info; not evaluated: ADM004, IDN005, IDN007, LIC001, NET004, ORG001, ORG002, ORG003, USE001, USE002, USE003",
-            rule_count() - 11
+            "Checked 600 files (0 integrations, {} rules): 0 errors, 0 warnings, 0 info; not evaluated: {}",
+            rules_besides(|c| NEED_INVENTORY_OR_SNAPSHOT.contains(&c)),
+            NEED_INVENTORY_OR_SNAPSHOT.join(", ")
         ),
     );
     assert!(
@@ -122,14 +123,11 @@ fn no_progress_for_a_short_run_or_without_a_terminal() {
     );
 }
 
-fn rule_count() -> usize {
-    let out = run(&["rules", "--format", "json"]);
-    serde_json::from_slice::<serde_json::Value>(&out.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .len()
-}
+/// The rules a run without an inventory or an org snapshot does not evaluate.
+const NEED_INVENTORY_OR_SNAPSHOT: &[&str] = &[
+    "ADM004", "IDN005", "IDN007", "LIC001", "NET004", "ORG001", "ORG002", "ORG003", "USE001",
+    "USE002", "USE003",
+];
 
 #[test]
 fn statistics_count_findings_per_rule() {

@@ -132,3 +132,22 @@ pub fn usage_rules_not_evaluated() -> serde_json::Value {
         {"rule": "USE003", "reason": USAGE_REASON},
     ])
 }
+
+/// Every rule's code, in code order, from `minpriv rules --format json`:
+/// tests derive rule counts from it rather than type them.
+pub fn rule_codes() -> Vec<String> {
+    let out = run(&["rules", "--format", "json"]);
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// How many rules there are besides `left_out` (the rules not selected, or
+/// not evaluated, in a run).
+pub fn rules_besides(left_out: impl Fn(&str) -> bool) -> usize {
+    rule_codes().iter().filter(|c| !left_out(c)).count()
+}
