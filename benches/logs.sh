@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage-log benchmark (SPEC §10): on one machine, in one run, times
+# Usage-log benchmark (benches/README.md): on one machine, in one run, times
 #   - minpriv check --select USE (reading the org snapshot's event logs
 #     into per-user aggregates, then USE001–USE003) on generated logs,
 #   - the plain `csv` crate scan of the same files, same threads: the floor,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark harness (SPEC §8): on one machine, in one run, times
+# Benchmark harness (benches/README.md): on one machine, in one run, times
 #   - minpriv check (all rules, JSON to /dev/null) on generated orgs,
 #   - the raw scan (quick-xml tokenizer only, same files, same threads): the floor,
 #   - the Python baseline (xml.etree + process pool: ADM001, PRF001, NET001),

@@ -1,4 +1,4 @@
-//! Effective access with provenance (SPEC §2): what an integration user can
+//! Effective access with provenance: what an integration user can
 //! do, and which element of which file grants each piece of it.
 //!
 //! Effective access = the profile + the permission sets assigned directly +
@@ -7,7 +7,7 @@
 //! several paths is one [`Grant`] (one element) with every path recorded,
 //! so rules report it once.
 //!
-//! Field permissions count only on objects the user can read (SPEC §2):
+//! Field permissions count only on objects the user can read:
 //! Salesforce ignores field access without object read, so a field
 //! permission on an object no holder grants access to is left out of the
 //! effective access, and no rule sees it. See [`object_readable`] for the

@@ -1,5 +1,5 @@
 //! `minpriv.toml`: the inventory of integrations and the lint settings
-//! (SPEC §4). Every mistake is an error pointing into the file.
+//! (README, "Inventory: minpriv.toml"). Every mistake is an error pointing into the file.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -64,7 +64,7 @@ pub struct Lint {
     pub stale_after_days: u32,
     /// USE001 needs usage logs covering at least this many days.
     pub min_usage_days: u32,
-    /// Profiles minpriv suspects by name alone that are people's (SPEC §2).
+    /// Profiles minpriv suspects by name alone that are people's.
     pub human_profiles: Vec<Spanned<String>>,
     /// Permission sets likewise.
     pub human_permission_sets: Vec<Spanned<String>>,

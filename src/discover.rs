@@ -1,6 +1,6 @@
 //! Finding the metadata files: project root, `sfdx-project.json` package
 //! directories, `.forceignore`, `--exclude` globs, and classification by
-//! suffix (SPEC §1).
+//! suffix.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -185,7 +185,7 @@ pub fn discover(
             // Links to directories are followed as `sf` follows them, but
             // only inside the project: a link out is reported, not walked.
             // Hidden files and folders, `target`, `node_modules`: read as
-            // `sf` deploys them (METADATA.md §1.4); only `.git` is skipped.
+            // `sf` deploys them; only `.git` is skipped.
             builder
                 .standard_filters(false)
                 .hidden(false)
@@ -527,7 +527,7 @@ struct ForceIgnore {
 }
 
 /// What `sf` ignores besides a `.forceignore`'s own lines, whenever there is
-/// one (METADATA.md §1.4).
+/// one.
 const BUILT_IN_IGNORES: [&str; 4] = [
     "**/*.dup",
     "**/.*",

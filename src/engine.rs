@@ -82,8 +82,8 @@ pub struct Related {
     pub message: String,
 }
 
-/// One element of a grouped finding (one root cause, several elements,
-/// SPEC §3): a permission, an object, a range. Each has its own
+/// One element of a grouped finding (one root cause, several
+/// elements): a permission, an object, a range. Each has its own
 /// fingerprint, so a baseline records and recognises each element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Element {
@@ -322,7 +322,7 @@ pub struct Outcome {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Inputs {
     pub has_org_data: bool,
-    /// The org snapshot holds usage logs (SPEC §10).
+    /// The org snapshot holds usage logs.
     pub has_usage_logs: bool,
     /// The days the API usage logs cover.
     pub usage_window: Option<crate::usage::Window>,

@@ -1,4 +1,4 @@
-//! Who the integrations are (SPEC §2): those the inventory declares, those
+//! Who the integrations are: those the inventory declares, those
 //! discovered from client-credentials run-as users of apps the inventory
 //! does not claim, with an org snapshot the org's active integration users
 //! that neither names, and the profiles and permission sets whose metadata
@@ -63,7 +63,7 @@ pub struct Integration {
     /// The user's record in the org snapshot (index into
     /// `Snapshot::users`), when there is one.
     pub snapshot_user: Option<usize>,
-    /// What makes it an integration, strongest first (SPEC §2).
+    /// What makes it an integration, strongest first.
     pub evidence: Vec<Evidence>,
     /// Found by its name alone: what its findings say about it, e.g.
     /// "suspected integration profile: its name contains `Data Loader`".
@@ -261,7 +261,7 @@ impl Integrations {
             .collect();
         let holders = holder_evidence(org, config, &managed_profiles, &managed_permission_sets);
         // An app's run-as user holds what the app pre-authorizes, as far as
-        // the metadata tells: the worst case counts (SPEC §2).
+        // the metadata tells: the worst case counts.
         // A declared integration's own lists win: what the app
         // pre-authorizes fills in only what the entry leaves out.
         for integration in &mut list {
@@ -443,7 +443,7 @@ fn run_as_evidence(org: &Org, a: usize) -> Evidence {
 }
 
 /// The profiles and permission sets app `a` pre-authorizes, when it is an
-/// integration's app (SPEC §2), leaving out Salesforce-managed ones.
+/// integration's app, leaving out Salesforce-managed ones.
 fn pre_authorized(
     org: &Org,
     a: usize,

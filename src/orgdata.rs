@@ -1,4 +1,4 @@
-//! The org snapshot (SPEC §1 item 3): who really holds which access in the
+//! The org snapshot (README, "Org snapshot: sf data query"): who really holds which access in the
 //! org, as `sf data query` exported it — users, their permission set
 //! assignments and their permission set licence assignments.
 //!
@@ -28,7 +28,7 @@ pub enum RecordType {
     User,
     PermissionSetAssignment,
     PermissionSetLicenseAssign,
-    /// Usage evidence (SPEC §10), read into [`crate::usage`].
+    /// Usage evidence, read into [`crate::usage`].
     LoginHistory,
 }
 
@@ -178,7 +178,7 @@ pub struct LicenceAssignment {
 
 impl LicenceAssignment {
     /// Whether it assigns the Salesforce API Integration permission set
-    /// licence. Its developer name is not documented (METADATA.md §6.1),
+    /// licence. Its developer name is not documented,
     /// so the label counts too.
     pub fn is_integration_psl(&self) -> bool {
         self.developer_name
@@ -206,7 +206,7 @@ pub struct Snapshot {
     pub licence_assignments: Vec<LicenceAssignment>,
     /// `LoginHistory` records, folded into `usage`.
     pub login_history: Vec<crate::usage::LoginRecord>,
-    /// What the usage logs show (SPEC §10).
+    /// What the usage logs show.
     pub usage: crate::usage::Usage,
     by_user: HashMap<String, PerUser>,
 }

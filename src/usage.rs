@@ -1,4 +1,4 @@
-//! Usage evidence (SPEC §10): what each integration user really did, from
+//! Usage evidence (README, "Usage logs: what each integration really uses"): what each integration user really did, from
 //! the org's own logs in the org snapshot directory.
 //!
 //! Event log files (`EventLogFile.LogFile` downloads: `ApiTotalUsage`,

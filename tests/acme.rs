@@ -144,7 +144,7 @@ fn json_has_the_spec_shape() {
         .iter()
         .find(|f| f["rule"] == "NET001")
         .unwrap();
-    // The root start tag, exactly as SPEC §6 shows it: `<Profile`.
+    // The root start tag: `<Profile`.
     let pos = |key: &str| first_net001[key].as_u64().unwrap();
     assert_eq!(
         (

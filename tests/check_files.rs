@@ -1,4 +1,4 @@
-//! `check FILE...` (SPEC §5): a file named alone, as pre-commit or an
+//! `check FILE...`: a file named alone, as pre-commit or an
 //! editor passes it, is checked in the context of its whole project and
 //! gets exactly the findings the project run reports for it.
 

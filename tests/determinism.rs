@@ -1,5 +1,5 @@
-//! Same input, same output, byte for byte, whatever the thread count
-//! (SPEC §8): the sample org, the vendored corpus and the broken inputs,
+//! Same input, same output, byte for byte, whatever the thread count:
+//! the sample org, the vendored corpus and the broken inputs,
 //! in JSON and in text.
 
 mod common;

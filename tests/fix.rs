@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use serde_json::Value;
 
-/// The rules `fix` settles (SPEC §9).
+/// The rules `fix` settles.
 const SETTLED: [&str; 19] = [
     "ADM001", "ADM002", "ADM003", "ADM004", "PRF001", "PRF002", "PRF003", "NET001", "NET002",
     "NET004", "NET005", "APP001", "APP002", "APP003", "IDN002", "IDN003", "LIC002", "REF002",

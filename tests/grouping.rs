@@ -1,6 +1,6 @@
-//! One root cause, one finding (SPEC §3): a holder with many elements gives
+//! One root cause, one finding: a holder with many elements gives
 //! one finding per rule that names them all, highest risk first, locates
-//! each, and still counts per element in the baseline (SPEC §5).
+//! each, and still counts per element in the baseline.
 
 mod common;
 

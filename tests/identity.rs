@@ -1,4 +1,4 @@
-//! Identity resolution end to end (SPEC §2, §7): one hand-written org per
+//! Identity resolution end to end: one hand-written org per
 //! pattern seen on real orgs, each with a case that must fire and one that
 //! must stay silent; exact findings and exit codes.
 

@@ -1,5 +1,5 @@
 //! What installing and wiring minpriv into shells, editors and CI relies
-//! on (SPEC §5, §11): `rust-version` is what the locked dependencies need,
+//! on: `rust-version` is what the locked dependencies need,
 //! completions and the man page, `--version` naming the commit, `-o` files
 //! with the umask's permissions, and colour forced or refused by the
 //! environment.

@@ -85,7 +85,7 @@ fn the_files_pattern_covers_every_input() {
     // pre-commit matches with Python's `re.search` on repository-relative
     // paths; this pattern uses nothing whose meaning differs in Rust.
     let files = regex::Regex::new(&hook_field("files")).unwrap();
-    // SPEC §1, every suffix, in source and Metadata API format.
+    // Every suffix, in source and Metadata API format.
     let suffixes = [
         "profile",
         "permissionset",

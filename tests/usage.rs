@@ -1,4 +1,4 @@
-//! Usage evidence end to end (SPEC §10): the messages of USE001–USE003,
+//! Usage evidence end to end: the messages of USE001–USE003,
 //! `min-usage-days`, malformed log rows, `access` marks, the contract
 //! `init` drafts, the audit report's granted-vs-used table, and the same
 //! output whatever the thread count.

@@ -1,4 +1,4 @@
-//! The Python package (SPEC §11): `maturin build` makes a wheel holding the
+//! The Python package: `maturin build` makes a wheel holding the
 //! binary, which installs into a clean virtual environment and puts
 //! `minpriv` on its PATH; `pip install .` builds it from source. Skipped
 //! with a message where maturin (or Python) cannot be had.

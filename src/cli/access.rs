@@ -220,8 +220,7 @@ impl View<'_> {
                 .map(|&p| org.name(org.profiles[p].header.name))
                 .collect(),
         );
-        // Without the profile, what is not listed is unknown, never none
-        // (SPEC §2).
+        // Without the profile, what is not listed is unknown, never none.
         let none = if i.profiles.is_empty() {
             out += "  profile: unknown (not in the metadata read: name it in minpriv.toml, or give the org snapshot with --org-data)\n";
             "  unknown: the user's profile is not in the metadata read\n"

@@ -1,4 +1,4 @@
-//! `minpriv fix [PATHS]... [--integration NAME]... [--write]` (SPEC §9):
+//! `minpriv fix [PATHS]... [--integration NAME]... [--write]` (README, "Fixing"):
 //! the plan and a unified diff of every file, or with `--write` the files
 //! themselves. Refuses, with nothing written, when any input has errors.
 

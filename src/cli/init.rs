@@ -284,7 +284,7 @@ impl Draft {
             entries.push(entry);
         }
 
-        // The identities found in the metadata alone (SPEC §2), with the
+        // The identities found in the metadata alone, with the
         // evidence `check` has for them.
         let mut unclaimed = vec![];
         for integration in &loaded.integrations.list {

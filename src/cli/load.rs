@@ -233,7 +233,7 @@ pub fn load_in(
 }
 
 /// [`load_in`]; with `in_context`, files named bring their project along
-/// (`check FILE`, SPEC §5); with `cache`, the per-file cache
+/// (`check FILE`); with `cache`, the per-file cache
 /// (`crate::cache`) in the folder of minpriv.toml, or else in `cwd`.
 fn load_in_scope(
     args: &InputArgs,

@@ -59,7 +59,7 @@ pub use shell::{CompletionsArgs, ManArgs};
 /// from git (build.rs).
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("MINPRIV_VERSION_SUFFIX"));
 
-/// Exit codes (SPEC §5).
+/// Exit codes (README, "Command line").
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;

@@ -1,4 +1,4 @@
-//! `minpriv report`: the audit report (SPEC §6) — the same pipeline as
+//! `minpriv report`: the audit report (README, "Audit report") — the same pipeline as
 //! `check`, laid out for a security review as one HTML file or Markdown.
 
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! `check FILE...` (SPEC §5): files named on the command line, as
+//! `check FILE...`: files named on the command line, as
 //! pre-commit or an editor passes them, are checked in the context of their
 //! whole project — the groups and apps that use a permission set, the
 //! profiles it lands on — and only the findings located in them are

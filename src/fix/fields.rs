@@ -1,6 +1,6 @@
 //! Fields the metadata marks required (`<required>true</required>` in a
 //! CustomField): a permission set cannot carry field permissions on them
-//! ("You cannot deploy to a required field", METADATA.md §12).
+//! ("You cannot deploy to a required field").
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! `minpriv fix` (SPEC §9): the metadata of the setup the practice asks
+//! `minpriv fix` (README, "Fixing"): the metadata of the setup the practice asks
 //! for, worked out from what was loaded, as a [`Plan`] of files to write.
 //!
 //! Per declared integration: a dedicated API-only profile ([`profile`]),
@@ -208,7 +208,7 @@ impl Layout {
     }
 }
 
-/// File names are URL-encoded full names (METADATA.md §1.1): spaces and
+/// File names are URL-encoded full names: spaces and
 /// hyphens stay, `.`, `:`, `/`, `%` and the like are encoded.
 fn encode_file_name(name: &str) -> String {
     let mut out = String::new();

@@ -192,7 +192,7 @@ impl Fixing<'_, '_> {
     }
 
     /// The integration's own custom profile, trimmed: everything beyond
-    /// the baseline revoked (written false, METADATA.md §12), `ApiUserOnly`
+    /// the baseline revoked (written false), `ApiUserOnly`
     /// on, the login IP ranges narrowed.
     fn trim(
         &mut self,

@@ -156,7 +156,7 @@ impl ObjectAccess {
     pub const MODIFY_ALL: ObjectAccess = ObjectAccess(1 << 5);
     pub const VIEW_ALL_FIELDS: ObjectAccess = ObjectAccess(1 << 6);
 
-    /// Each flag with its contract word (SPEC §4) and XML element name.
+    /// Each flag with its contract word (`objects` in minpriv.toml) and XML element name.
     pub const FLAGS: [(ObjectAccess, &'static str, &'static str); 7] = [
         (ObjectAccess::CREATE, "create", "allowCreate"),
         (ObjectAccess::READ, "read", "allowRead"),
@@ -543,7 +543,7 @@ impl App {
     /// Whether a server logs in through the app without a person: client
     /// credentials (a run-as user, or the flow enabled) or JWT bearer.
     /// Only such an app's pre-authorized profiles and permission sets are
-    /// integration identities (SPEC §2); a UI or canvas app pre-authorizes
+    /// integration identities; a UI or canvas app pre-authorizes
     /// people.
     pub fn is_integration_app(&self) -> bool {
         self.run_as_user.is_some()

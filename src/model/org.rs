@@ -120,7 +120,7 @@ impl Org {
     }
 
     /// Permission sets by API name, or failing that by label (connected
-    /// apps may name either, METADATA.md §4.1).
+    /// apps may name either).
     pub fn permission_sets_named(&self, name: &str) -> Vec<usize> {
         let exact = self.exact(ComponentKind::PermissionSet, name);
         if !exact.is_empty() {

@@ -1,4 +1,4 @@
-//! System permission names that matter (METADATA.md §5).
+//! System permission names that matter.
 
 /// Permissions that make a profile an administrator's (ADM001).
 pub const ADMIN_PERMISSIONS: [&str; 7] = [
@@ -109,7 +109,7 @@ pub fn high_risk_label(name: &str) -> Option<&'static str> {
 pub const INTEGRATION_PSL: &str = "Salesforce API Integration";
 
 /// Whether a permission set's `<license>` is one a user on the Salesforce
-/// Integration licence can hold (SPEC §7, LIC002): the permission set
+/// Integration licence can hold (LIC002, `rules/LIC002.md`): the permission set
 /// licence by its developer name (what retrieves write,
 /// `SalesforceAPIIntegrationPsl`) or its label, or the user licence
 /// itself.
@@ -120,8 +120,7 @@ pub fn is_integration_psl(licence: &str) -> bool {
 }
 
 /// A system permission's place in the risk order that grouped findings
-/// list permissions in: the order of [`HIGH_RISK_PERMISSIONS`] (METADATA.md
-/// §5) — access to every record first (ModifyAllData, ViewAllData), then
+/// list permissions in: the order of [`HIGH_RISK_PERMISSIONS`] — access to every record first (ModifyAllData, ViewAllData), then
 /// control of users and their permissions, of the org's configuration and
 /// code, then the narrower ones — and every other permission after them.
 pub fn permission_risk(name: &str) -> u32 {

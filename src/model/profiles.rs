@@ -1,5 +1,5 @@
 //! Standard profiles: their file full names differ from the labels that
-//! connected apps, the Setup UI and `Profile.Name` use (METADATA.md §7).
+//! connected apps, the Setup UI and `Profile.Name` use.
 
 /// `(full name, label)` of every standard profile whose two names differ,
 /// plus the ones that are the same, so both directions resolve.
@@ -41,7 +41,7 @@ pub fn profile_label_for_full_name(full_name: &str) -> Option<&'static str> {
         .find(|(f, _)| f.eq_ignore_ascii_case(full_name))
         .map(|(_, l)| *l)
         .or(match full_name {
-            // Seen retrieved under this name too (METADATA.md §7).
+            // Seen retrieved under this name too.
             "Read Only" => Some("Read Only"),
             _ => None,
         })

@@ -1,4 +1,4 @@
-//! `<ConnectedApp>` and the External Client App files (METADATA.md §4),
+//! `<ConnectedApp>` and the External Client App files,
 //! read into one [`App`] shape.
 
 use std::collections::HashMap;

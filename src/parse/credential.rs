@@ -1,4 +1,4 @@
-//! `<NamedCredential>` and `<ExternalCredential>` (METADATA.md §4.3–4.4).
+//! `<NamedCredential>` and `<ExternalCredential>`.
 
 use super::doc::Doc;
 use super::xml::{Elem, XmlResult};

@@ -1,4 +1,4 @@
-//! `<PermissionSetGroup>` (METADATA.md §3.2).
+//! `<PermissionSetGroup>`.
 
 use super::doc::Doc;
 use super::xml::{Elem, XmlResult};

@@ -51,7 +51,7 @@ pub enum FileKind {
     Eca(EcaPart),
     NamedCredential,
     ExternalCredential,
-    /// A file of a decomposed permission set (METADATA.md §1.5), merged
+    /// A file of a decomposed permission set, merged
     /// into the permission set whose folder holds it.
     PermissionSetPart,
 }
@@ -90,7 +90,7 @@ const PART_SUFFIXES: [&str; 29] = [
 ];
 
 impl FileKind {
-    /// `(suffix, kind, root element)`: SPEC §1, METADATA.md §1.2.
+    /// `(suffix, kind, root element)`.
     const TABLE: [(&'static str, FileKind, &'static str); 12] = [
         ("profile", FileKind::Profile, "Profile"),
         ("permissionset", FileKind::PermissionSet, "PermissionSet"),
@@ -324,7 +324,7 @@ pub fn parse_all_cached(
             .collect();
         let mut keep = keep(&run_as);
         // The profiles that apps pre-authorize may be integration
-        // identities (SPEC §2): keep them whole.
+        // identities: keep them whole.
         for r in &others {
             if let Ok(Parsed::ConnectedApp(a) | Parsed::Eca(_, a)) = r {
                 for p in &a.profiles {

@@ -1,4 +1,4 @@
-//! `<PermissionSet>` and `<MutingPermissionSet>` (METADATA.md §3).
+//! `<PermissionSet>` and `<MutingPermissionSet>`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,7 +11,7 @@ use crate::model::*;
 use crate::source::{FileError, FileId, Sources, Span};
 
 /// The root of a `decomposePermissionSetBeta` child file and the list
-/// element it stands for (METADATA.md §1.5).
+/// element it stands for.
 const PART_ROOTS: [(&str, &str); 15] = [
     ("ObjectPermission", "objectPermissions"),
     ("FieldPermission", "fieldPermissions"),

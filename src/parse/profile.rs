@@ -1,4 +1,4 @@
-//! `<Profile>` (METADATA.md §2).
+//! `<Profile>`.
 
 use super::doc::Doc;
 use super::grants::read_grant;

@@ -1,4 +1,4 @@
-//! The identity summary that opens the text output (SPEC §2): one block
+//! The identity summary that opens the text output: one block
 //! per integration — who it is, the evidence it was found by, its profile
 //! and licence, and its worst findings, one line each — so that a first
 //! run on an unknown org says what minpriv thinks the integrations are

@@ -1,4 +1,4 @@
-//! `--format json` (SPEC §6): stable and versioned.
+//! `--format json`: stable and versioned.
 
 use serde::Serialize;
 

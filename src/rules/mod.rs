@@ -1,6 +1,8 @@
 //! The rules. Each file holds one rule: a pointer to its catalogue entry
 //! (`rules/<CODE>.md`, which documents it) and its check, nothing else.
-//! A new rule is a file here, its entry in `rules/`, and a line in [`ALL`].
+//! A new rule is a file here (with its `mod` line and its entry in
+//! [`ALL`]), its entry in `rules/`, and its fixtures in
+//! `testdata/rules/<CODE>/`: CONTRIBUTING.md has the checklist.
 
 mod adm001;
 mod adm002;
@@ -217,7 +219,7 @@ impl Group {
     }
 }
 
-/// One root cause, one finding (SPEC §3): a rule adds each element it
+/// One root cause, one finding: a rule adds each element it
 /// finds under its holder and integrations, and gets one finding per
 /// holder and set of integrations, naming every element, highest risk
 /// first, located at the first, with each element's own location (and

@@ -14,7 +14,7 @@ fn platform_owned(name: &str) -> bool {
 }
 
 /// The namespace of a managed package's permission set (`cadmus_core` of
-/// `cadmus_core__Admin`), when the name has one (METADATA.md §10.1).
+/// `cadmus_core__Admin`), when the name has one.
 fn package_namespace(name: &str) -> Option<&str> {
     let (namespace, rest) = name.split_once("__")?;
     let valid = !namespace.is_empty()
@@ -50,7 +50,7 @@ fn check(cx: &Context, out: &mut Findings) {
         }
     }
     // A managed package's set that groups name but the retrieve left out is
-    // an incomplete picture, not an error of the org (METADATA.md §10.1):
+    // an incomplete picture, not an error of the org:
     // one finding per set, naming every group, not one per group.
     let mut packaged: std::collections::BTreeMap<&str, Vec<(&str, &Reference)>> =
         Default::default();

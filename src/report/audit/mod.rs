@@ -1,4 +1,4 @@
-//! The audit report (SPEC §6): one document a security review can keep as
+//! The audit report (README, "Audit report"): one document a security review can keep as
 //! evidence — summary, inventory, effective-access matrix with provenance,
 //! high-risk permissions, findings, exceptions register, checks passed per
 //! integration, rules not evaluated, and a SHA-256 digest of every input.

@@ -1,4 +1,4 @@
-//! Where the report comes from (SPEC §6): the examined git commit and
+//! Where the report comes from: the examined git commit and
 //! whether its tree was dirty, when the metadata was retrieved and the org
 //! snapshot exported, when and by whom minpriv ran, which minpriv (version,
 //! build commit, SHA-256 of the binary) and with which options.

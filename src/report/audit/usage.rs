@@ -1,4 +1,4 @@
-//! The audit report's "granted vs used" tables (SPEC §10): per
+//! The audit report's "granted vs used" tables: per
 //! integration, each granted object with what the usage logs show it did.
 //! Shown only when the org snapshot holds usage logs.
 

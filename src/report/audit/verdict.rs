@@ -95,7 +95,7 @@ impl Builder<'_> {
             ),
             Origin::Discovered(_) => {}
         }
-        // The evidence identity resolution gathered (SPEC §2), each with
+        // The evidence identity resolution gathered, each with
         // where it is written.
         for e in &integration.evidence {
             if matches!(e.kind, crate::identity::EvidenceKind::Declared) {
