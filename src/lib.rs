@@ -22,6 +22,7 @@ pub mod engine;
 pub mod fix;
 pub mod guard;
 pub mod identity;
+pub mod init;
 pub mod integration;
 pub mod ip;
 pub mod model;
