@@ -6,8 +6,9 @@
 //! [`orgdata`] reads the optional org snapshot, [`integration`] works out
 //! who the integrations are, [`engine`] runs the [`rules`] and applies
 //! selection and exceptions, [`baseline`] hides the findings a team has
-//! accepted, and [`report`] renders the findings. The command line in
-//! [`cli`] only wires the stages together.
+//! accepted, and [`report`] renders the findings. [`pipeline`] runs the
+//! stages as every command does; the command line in [`cli`] parses the
+//! arguments, calls it and prints.
 
 pub mod access;
 pub mod baseline;
@@ -21,11 +22,13 @@ pub mod engine;
 pub mod fix;
 pub mod guard;
 pub mod identity;
+pub mod init;
 pub mod integration;
 pub mod ip;
 pub mod model;
 pub mod orgdata;
 pub mod parse;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod secrets;

@@ -9,11 +9,11 @@ use clap::{ArgMatches, Args, ValueEnum};
 
 use super::load::{InputArgs, Loaded, load_in_context, selected_rules};
 use super::progress::Progress;
-use super::scope;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
 use crate::baseline::Baseline;
 use crate::config::FailOn;
 use crate::engine;
+use crate::pipeline::scope;
 use crate::report::{self, Run, Summary, Texts};
 
 #[derive(Args, Debug)]

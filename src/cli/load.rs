@@ -1,24 +1,20 @@
-//! What `check`, `access` and later commands share: the input options and
-//! the pipeline up to the effective access — config, discovery, parsing,
-//! the org snapshot, integrations.
+//! What `check`, `access` and later commands share: the input options,
+//! turned into [`pipeline::Options`], and the messages of loading them
+//! ([`crate::pipeline`] does the loading).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::scope::{self, Scope};
 use super::{EXIT_ERROR, fail};
 use crate::catalogue::Rule;
-use crate::config::{self, Config};
-use crate::discover::{self, Options};
-use crate::engine::{self, Context, Inputs, Outcome};
-use crate::integration::Integrations;
-use crate::model::{INTEGRATION_LICENSE, Org, profile_full_name_for_label};
-use crate::orgdata::{self, Snapshot};
-use crate::parse;
+use crate::config::Config;
+use crate::discover;
+use crate::pipeline::{self, LoadError};
 use crate::report;
-use crate::source::{FileError, FileId, Sources, display_path};
+use crate::source::display_path;
+
+pub use crate::pipeline::Loaded;
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -53,25 +49,6 @@ pub struct InputArgs {
     pub max_file_size: u64,
 }
 
-/// Everything read from the inputs.
-pub struct Loaded {
-    pub config: Config,
-    pub org: Org,
-    pub integrations: Integrations,
-    /// The metadata files read, in discovery order (the config is not
-    /// one of them).
-    pub checked: Vec<FileId>,
-    /// The org snapshot, when one was named.
-    pub snapshot: Option<Snapshot>,
-    /// Metadata and snapshot files read (the config is not counted).
-    pub files: usize,
-    /// Inputs that could not be read, sorted by file and position.
-    pub errors: Vec<FileError>,
-    /// When files were named: the project was loaded for context, and only
-    /// the findings located in the named paths are to be reported.
-    pub scope: Option<Scope>,
-}
-
 /// Reads config, metadata, the org snapshot and integrations. On a usage
 /// or config error, reports it and returns the exit code.
 pub fn load(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
@@ -102,93 +79,7 @@ pub fn selected_rules(
     select: &[String],
     ignore: &[String],
 ) -> Result<Vec<&'static Rule>, u8> {
-    let select: Vec<String> = if select.is_empty() {
-        config
-            .lint
-            .select
-            .iter()
-            .map(|s| s.get_ref().clone())
-            .collect()
-    } else {
-        select.to_vec()
-    };
-    let mut all_ignored: Vec<String> = config
-        .lint
-        .ignore
-        .iter()
-        .map(|s| s.get_ref().clone())
-        .collect();
-    all_ignored.extend(ignore.iter().cloned());
-    engine::select(&select, &all_ignored).map_err(|e| {
-        fail(format_args!(
-            "{e}; use ALL, a code (NET001), a family (NET) or a rule name"
-        ))
-    })
-}
-
-impl Loaded {
-    /// The rule context (effective access computed) and the outcome of
-    /// running `rules` on what was loaded.
-    pub fn run_rules(
-        &self,
-        rules: &[&'static Rule],
-        today: jiff::civil::Date,
-    ) -> (Context<'_>, Outcome) {
-        let snapshot = self.snapshot.as_ref();
-        let cx = Context::new(&self.org, &self.config, &self.integrations, today)
-            .with_snapshot(snapshot);
-        let outcome = engine::run(
-            &cx,
-            rules,
-            Inputs {
-                has_org_data: snapshot.is_some_and(|s| s.has_users()),
-                has_usage_logs: snapshot.is_some_and(|s| s.usage.has_logs()),
-                usage_window: snapshot.and_then(|s| s.usage.calls),
-            },
-        );
-        (cx, outcome)
-    }
-}
-
-/// The profiles whose object and field permissions the run needs besides
-/// those the files mark as integration profiles: those the inventory names,
-/// and those the snapshot assigns to users that are declared, that apps run
-/// as, or that are on the Salesforce Integration licence. Names and labels,
-/// lowercase.
-fn profiles_to_keep<'a>(
-    config: &'a Config,
-    snapshot: Option<&'a Snapshot>,
-) -> parse::ProfileFilter<'a> {
-    Box::new(move |run_as: &[&str]| {
-        let mut keep = HashSet::new();
-        let mut add = |name: &str| {
-            keep.insert(name.to_lowercase());
-            if let Some(full) = profile_full_name_for_label(name) {
-                keep.insert(full.to_lowercase());
-            }
-        };
-        for decl in &config.integrations {
-            if let Some(profile) = &decl.profile {
-                add(profile.get_ref());
-            }
-        }
-        if let Some(snapshot) = snapshot {
-            let users: HashSet<String> = config
-                .integrations
-                .iter()
-                .map(|d| orgdata::user_key(d.user.get_ref()))
-                .chain(run_as.iter().map(|u| orgdata::user_key(u)))
-                .collect();
-            for user in &snapshot.users {
-                let integration_user = users.contains(&orgdata::user_key(&user.username.value))
-                    || user.licence.value.as_deref() == Some(INTEGRATION_LICENSE);
-                if let (true, Some(profile)) = (integration_user, user.profile.value.as_deref()) {
-                    add(profile);
-                }
-            }
-        }
-        keep
-    })
+    pipeline::selected_rules(config, select, ignore).map_err(fail)
 }
 
 /// Sizes the global rayon pool from `--threads`. Only the first call in a
@@ -243,168 +134,45 @@ fn load_in_scope(
     in_context: bool,
     cache: bool,
 ) -> Result<Loaded, u8> {
-    let cwd = cwd.to_path_buf();
-    let start = discover::start_dir(&args.paths.first().map_or(cwd.clone(), |p| cwd.join(p)));
-    let config_path = match &args.config {
-        _ if !read_config => None,
-        Some(path) => Some(cwd.join(path)),
-        None => config::find(&start),
+    let options = pipeline::Options {
+        paths: args.paths.clone(),
+        config: args.config.clone(),
+        org_data: args.org_data.clone(),
+        exclude: args.exclude.clone(),
+        use_forceignore: !args.no_forceignore,
+        max_file_size: args.max_file_size,
+        read_config,
+        in_context,
+        cache,
     };
-    let project_root = discover::project_root(&start);
-    let bounds = |path: &Path| {
-        let mut bounds: Vec<PathBuf> = std::fs::canonicalize(&project_root).into_iter().collect();
-        if let Some(parent) = path.parent() {
-            bounds.extend(std::fs::canonicalize(parent));
-        }
-        bounds
-    };
-    if let Some(path) = &config_path
-        && path.symlink_metadata().is_ok_and(|m| m.is_symlink())
-        && let Err(target) = discover::resolves_inside(path, &bounds(path))
-    {
-        eprintln!(
-            "minpriv: error: {}: {}",
-            report::terminal_safe(&display_path(path, &cwd)),
-            report::terminal_safe(&discover::link_message(&target, "file"))
-        );
-        return Err(EXIT_ERROR);
+    let loaded = pipeline::load(&options, cwd).map_err(|e| report_error(e, cwd, stderr_color))?;
+    for note in &loaded.notes {
+        eprintln!("minpriv: note: {}", report::terminal_safe(note));
     }
-    let config = match &config_path {
-        Some(path) => config::load(path).map_err(|errors| {
-            let shown = display_path(path, &cwd);
+    Ok(loaded)
+}
+
+/// Prints why nothing was loaded and returns the exit code.
+fn report_error(error: LoadError, cwd: &Path, stderr_color: bool) -> u8 {
+    match error {
+        LoadError::Usage(message) => fail(message),
+        LoadError::ConfigLink { path, target } => {
+            eprintln!(
+                "minpriv: error: {}: {}",
+                report::terminal_safe(&display_path(&path, cwd)),
+                report::terminal_safe(&discover::link_message(&target, "file"))
+            );
+            EXIT_ERROR
+        }
+        LoadError::Config { path, errors } => {
+            let shown = display_path(&path, cwd);
             eprint!(
                 "{}",
                 report::text::render_config_errors(&errors, &shown, stderr_color)
             );
             EXIT_ERROR
-        })?,
-        None => Config::default(),
-    };
-    if let (Some(path), Some(dir)) = (&config.path, &config.org_data)
-        && args.org_data.is_none()
-    {
-        // The inventory may come with the change under review: the
-        // snapshot it names must lie inside the project.
-        let lexically_out = config
-            .org_data_span
-            .as_ref()
-            .and_then(|span| config.text.get(span.clone()))
-            .is_some_and(|raw| {
-                let raw = raw.trim_matches(['"', '\'']);
-                Path::new(raw).is_absolute()
-                    || Path::new(raw)
-                        .components()
-                        .any(|c| c == std::path::Component::ParentDir)
-            });
-        let bounds: Vec<PathBuf> = std::fs::canonicalize(&project_root).into_iter().collect();
-        if lexically_out || discover::resolves_inside(dir, &bounds).is_err() {
-            let errors = config::ConfigErrors {
-                path: path.clone(),
-                text: config.text.clone(),
-                errors: vec![config::ConfigError {
-                    span: config.org_data_span.clone(),
-                    message: "org-data names a directory outside the project; minpriv reads nothing outside it".into(),
-                    help: Some("keep the org snapshot inside the project, or name it with --org-data".into()),
-                }],
-            };
-            let shown = display_path(path, &cwd);
-            eprint!(
-                "{}",
-                report::text::render_config_errors(&errors, &shown, stderr_color)
-            );
-            return Err(EXIT_ERROR);
         }
     }
-
-    let mut excludes = config.exclude.clone();
-    excludes.extend(args.exclude.iter().cloned());
-    let exclude_set = discover::compile_excludes(&excludes).map_err(fail)?;
-
-    let mut sources = Sources::default();
-    sources.set_limit(args.max_file_size);
-    let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
-    // Files named: their whole project is loaded for context, its default
-    // paths first (discovery skips a file found twice).
-    let mut project_errors = vec![];
-    let (paths, scope) = match scope::of(&args.paths, &cwd).filter(|_| in_context) {
-        Some((named, scope)) => {
-            let root = discover::project_root(&named[0]);
-            let mut paths = discover::default_paths(&root, &mut sources, &cwd, &mut project_errors);
-            paths.extend(named);
-            (paths, scope)
-        }
-        None => (args.paths.clone(), None),
-    };
-    let options = Options {
-        paths,
-        excludes,
-        use_forceignore: !args.no_forceignore,
-    };
-    let discovery = discover::discover(&options, &exclude_set, &cwd, &mut sources);
-    let mut files = discovery.inputs.len();
-    let mut errors = project_errors;
-    errors.extend(discovery.errors);
-    // Relative `org-data` in the config is already resolved against it.
-    let org_data = args
-        .org_data
-        .as_ref()
-        .map(|d| cwd.join(d))
-        .or_else(|| config.org_data.clone());
-    let snapshot = org_data.map(|dir| {
-        let import = orgdata::import(&dir, &mut sources, &cwd, args.max_file_size.max(1));
-        for note in &import.notes {
-            eprintln!("minpriv: note: {}", report::terminal_safe(note));
-        }
-        files += import.snapshot.files.len();
-        errors.extend(import.errors);
-        import.snapshot
-    });
-    let keep = profiles_to_keep(&config, snapshot.as_ref());
-    let cache = cache.then(|| {
-        let root = config
-            .path
-            .as_deref()
-            .and_then(Path::parent)
-            .unwrap_or(&cwd);
-        crate::cache::Cache::open(root, args.max_file_size.max(1))
-    });
-    let (mut org, parse_errors) = parse::parse_all_cached(
-        sources,
-        &discovery.inputs,
-        args.max_file_size.max(1),
-        Some(keep),
-        cache,
-    );
-    org.hidden_by_forceignore = discovery.hidden.clone();
-    let integrations = Integrations::resolve_with(&org, &config, config_file, snapshot.as_ref());
-    for (p, users) in integrations.profiles() {
-        let profile = &org.profiles[p];
-        if profile.pruned && !users.is_empty() {
-            // The filter below must name every profile an integration can
-            // use; a miss would silently drop access.
-            errors.push(FileError::whole(
-                profile.header.file,
-                "internal error: this integration profile's permissions were not kept; this is a bug in minpriv, please report it",
-            ));
-        }
-    }
-
-    errors.extend(parse_errors);
-    errors.sort_by(|a, b| {
-        (org.sources.get(a.file).display.as_str(), a.span)
-            .cmp(&(org.sources.get(b.file).display.as_str(), b.span))
-    });
-    errors.dedup();
-    Ok(Loaded {
-        config,
-        org,
-        integrations,
-        checked: discovery.inputs.iter().map(|i| i.file).collect(),
-        snapshot,
-        files,
-        errors,
-        scope,
-    })
 }
 
 fn parse_size(text: &str) -> Result<u64, String> {

@@ -37,7 +37,6 @@ mod load;
 mod progress;
 mod report;
 mod rules;
-mod scope;
 mod shell;
 
 use std::io::IsTerminal;

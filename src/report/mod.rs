@@ -1,6 +1,7 @@
 //! Rendering a run: the findings, the inputs that failed, and a summary.
 //! Detection never formats; these modules never decide.
 
+pub mod access;
 pub mod audit;
 pub mod diff;
 pub mod github;

@@ -9,7 +9,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::load::Loaded;
+use super::Loaded;
 use crate::config::CONFIG_FILE;
 use crate::discover::{FORCEIGNORE, PROJECT_FILE};
 use crate::engine::{Finding, Outcome};
