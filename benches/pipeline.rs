@@ -61,7 +61,8 @@ fn parse_large_profile(bencher: divan::Bencher) {
 fn effective_access(bencher: divan::Bencher) {
     let dir = ORG_DIR.path();
     let org = load(vec![dir.to_path_buf()], dir);
-    let config: Config = config::load(&dir.join("minpriv.toml")).expect("generated config");
+    let config: Config =
+        config::load(&dir.join("minpriv.toml"), &minpriv::rules::NAMES).expect("generated config");
     let integrations = Integrations::resolve(&org, &config, None);
     let today = jiff::civil::Date::constant(2026, 11, 27);
     bencher.bench(|| {

@@ -180,37 +180,6 @@ pub fn is_managed_permission_set(org: &Org, set: &PermissionSet) -> bool {
             .is_some_and(|l| org.name(l.value) == MANAGED_SET_LICENCE)
 }
 
-/// Says so in every finding about suspects only (SPEC §2): "…;
-/// suspected integration profile: its name contains `Data Loader`".
-/// A finding that also concerns an integration found otherwise is left
-/// as it is.
-pub fn mark_suspects(
-    integrations: &crate::integration::Integrations,
-    findings: &mut [crate::engine::Finding],
-) {
-    if integrations.list.iter().all(|i| i.suspect.is_none()) {
-        return;
-    }
-    let suspect = |name: &str| {
-        integrations
-            .list
-            .iter()
-            .find(|i| i.name == name)
-            .and_then(|i| i.suspect.as_deref())
-    };
-    for finding in findings {
-        let Some(first) = finding.integrations.first() else {
-            continue;
-        };
-        let Some(text) = suspect(first) else {
-            continue;
-        };
-        if finding.integrations.iter().all(|n| suspect(n).is_some()) {
-            finding.message = format!("{}; {text}", finding.message);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

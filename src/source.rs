@@ -337,6 +337,21 @@ impl fmt::Display for FileError {
     }
 }
 
+/// `a, b, c and 4 more`: the first `shown` names of a list.
+pub(crate) fn name_list(names: &[&str], shown: usize) -> String {
+    let mut list = names
+        .iter()
+        .take(shown)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = names.len().saturating_sub(shown);
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    list
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

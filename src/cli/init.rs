@@ -93,7 +93,7 @@ pub fn run(args: InitArgs, stderr_color: bool) -> u8 {
     let draft = Draft::new(&loaded, config_dir, &cwd);
     let text = draft.render();
     // The draft must be a valid inventory: a failure here is a bug.
-    if let Err(errors) = config::parse(&target, text.clone()) {
+    if let Err(errors) = config::parse_with(&target, text.clone(), &crate::rules::NAMES) {
         let first = errors.errors.first().map_or("", |e| e.message.as_str());
         return fail(format_args!(
             "internal error: the drafted minpriv.toml does not parse ({first}); this is a bug in minpriv, please report it"
@@ -644,7 +644,8 @@ mod tests {
             string("a\"b\\c\n"),
             string("u")
         );
-        let config = config::parse(Path::new("minpriv.toml"), text).unwrap();
+        let config =
+            config::parse_with(Path::new("minpriv.toml"), text, &crate::rules::NAMES).unwrap();
         assert_eq!(config.integrations[0].name.get_ref(), "a\"b\\c\n");
     }
 }

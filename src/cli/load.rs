@@ -9,15 +9,16 @@ use clap::Args;
 
 use super::scope::{self, Scope};
 use super::{EXIT_ERROR, fail};
-use crate::catalogue::Rule;
 use crate::config::{self, Config};
 use crate::discover::{self, Options};
+use crate::engine::Rule;
 use crate::engine::{self, Context, Inputs, Outcome};
 use crate::integration::Integrations;
 use crate::model::{INTEGRATION_LICENSE, Org, profile_full_name_for_label};
 use crate::orgdata::{self, Snapshot};
 use crate::parse;
 use crate::report;
+use crate::rules;
 use crate::source::{FileError, FileId, Sources, display_path};
 
 #[derive(Args, Debug, Clone)]
@@ -119,7 +120,7 @@ pub fn selected_rules(
         .map(|s| s.get_ref().clone())
         .collect();
     all_ignored.extend(ignore.iter().cloned());
-    engine::select(&select, &all_ignored).map_err(|e| {
+    rules::select(&select, &all_ignored).map_err(|e| {
         fail(format_args!(
             "{e}; use ALL, a code (NET001), a family (NET) or a rule name"
         ))
@@ -270,7 +271,7 @@ fn load_in_scope(
         return Err(EXIT_ERROR);
     }
     let config = match &config_path {
-        Some(path) => config::load(path).map_err(|errors| {
+        Some(path) => config::load(path, &rules::NAMES).map_err(|errors| {
             let shown = display_path(path, &cwd);
             eprint!(
                 "{}",

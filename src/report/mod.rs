@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::catalogue::{Rule, Severity};
-use crate::engine::{Finding, NotEvaluated};
+use crate::catalogue::Severity;
+use crate::engine::{Finding, NotEvaluated, Rule};
 use crate::source::{FileError, FileId, LineIndex, Loc, Sources, Span};
 
 /// Everything a renderer needs.
