@@ -13,7 +13,8 @@ use crate::access::{EffectiveAccess, Grant, Holder};
 use crate::engine::Context;
 use crate::integration::Integration;
 use crate::model::Org;
-use crate::report::{Texts, terminal_safe};
+use crate::report::terminal_safe;
+use crate::source::Texts;
 use crate::usage::{Usage, Verdict};
 
 #[derive(Args, Debug)]

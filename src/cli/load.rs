@@ -235,7 +235,7 @@ pub fn load_in(
 
 /// [`load_in`]; with `in_context`, files named bring their project along
 /// (`check FILE`, SPEC §5); with `cache`, the per-file cache
-/// (`crate::cache`) in the folder of minpriv.toml, or else in `cwd`.
+/// (`crate::parse::cache`) in the folder of minpriv.toml, or else in `cwd`.
 fn load_in_scope(
     args: &InputArgs,
     cwd: &Path,
@@ -367,7 +367,7 @@ fn load_in_scope(
             .as_deref()
             .and_then(Path::parent)
             .unwrap_or(&cwd);
-        crate::cache::Cache::open(root, args.max_file_size.max(1))
+        crate::parse::cache::Cache::open(root, args.max_file_size.max(1))
     });
     let (mut org, parse_errors) = parse::parse_all_cached(
         sources,
