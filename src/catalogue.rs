@@ -1,7 +1,9 @@
 //! The rule catalogue: one Markdown file per rule in the top-level `rules/`
 //! directory, embedded at build time. Its TOML front matter holds the
 //! rule's public identity (code, name, default severity, summary), so the
-//! documentation is the single place those are written down.
+//! documentation is the single place those are written down. A leaf: it
+//! knows the entries' format, not the rules; `rules` pairs each entry with
+//! its check.
 
 use serde::{Deserialize, Serialize};
 

@@ -536,8 +536,20 @@ fn validate(
 mod tests {
     use super::*;
 
+    /// The registry as far as these tests need it (the real one sits
+    /// above the config; `rules` tests the two together).
+    const NAMES: RuleNames = RuleNames {
+        check_selector: |s| match s {
+            "NOPE" => Err("`NOPE` matches no rule".into()),
+            _ => Ok(()),
+        },
+        code_of: |name| {
+            matches!(name, "NET001" | "missing-login-ip-ranges").then(|| "NET001".to_owned())
+        },
+    };
+
     fn errors(text: &str) -> Vec<ConfigError> {
-        parse(Path::new("minpriv.toml"), text.to_owned())
+        parse_with(Path::new("minpriv.toml"), text.to_owned(), &NAMES)
             .unwrap_err()
             .errors
     }
@@ -602,12 +614,15 @@ rule = "missing-login-ip-ranges"
 reason = "ticket SEC-1"
 expires = "2027-03-31"
 "#;
-        let c = parse(Path::new("/p/minpriv.toml"), text.to_owned()).unwrap();
+        let c = parse_with(Path::new("/p/minpriv.toml"), text.to_owned(), &NAMES).unwrap();
         assert_eq!(c.org_data, Some(PathBuf::from("/p/snap")));
         assert_eq!(c.lint.fail_on, FailOn::Warning);
         assert_eq!(c.integrations[0].ip_allowlist.len(), 2);
         let contact = c.integrations[0].objects.as_ref().unwrap()["Contact"].get_ref();
         assert!(contact.contains(ObjectAccess::READ | ObjectAccess::EDIT));
         assert_eq!(c.exceptions[0].rule, "NET001");
+        // Without the registry, rule names stay as written.
+        let c = parse(Path::new("/p/minpriv.toml"), text.to_owned()).unwrap();
+        assert_eq!(c.exceptions[0].rule, "missing-login-ip-ranges");
     }
 }

@@ -1,6 +1,7 @@
-//! Running rules: the context they read, the findings they report,
-//! selection by code / family / name, exceptions, fingerprints, and the
-//! deterministic order of the result.
+//! Running rules: what a rule is (its check and its catalogue entry), the
+//! context they read, the findings they report, exceptions, fingerprints,
+//! and the deterministic order of the result. The registry sits above, in
+//! [`crate::rules`], and hands the engine the rules a run selected.
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //!
 //! Everything downstream of parsing locates things by a [`FileId`] and a
 //! byte [`Span`]; line and column numbers are computed only when a finding
-//! is printed, from the file's text read again at that point.
+//! is printed, from the file's text read again at that point ([`Texts`]).
 
 use std::collections::HashMap;
 use std::fmt;

@@ -1,6 +1,11 @@
 //! The rules. Each file holds one rule: a pointer to its catalogue entry
 //! (`rules/<CODE>.md`, which documents it) and its check, nothing else.
 //! A new rule is a file here, its entry in `rules/`, and a line in [`ALL`].
+//!
+//! This module is also the registry, at the top of the analysis: the
+//! catalogue [`ALL`] loads ([`all`], [`find`]), selection by code, family or
+//! name ([`select`]), and the rule names the inventory is checked against
+//! ([`NAMES`]).
 
 mod adm001;
 mod adm002;
@@ -699,5 +704,48 @@ mod tests {
         let mut expected = sorted.clone();
         expected.sort();
         assert_eq!(sorted, expected, "rules::ALL is kept in code order");
+    }
+
+    #[test]
+    fn the_inventory_s_rule_names_are_checked_against_the_registry() {
+        let text = "[lint]\nselect = [\"NET\", \"NOPE\"]\nignore = [\"all\"]\n\
+                    [[exception]]\nrule = \"missing-login-ip-ranges\"\nreason = \"r\"\n\
+                    [[exception]]\nrule = \"XYZ999\"\nreason = \"\"\n";
+        let path = std::path::Path::new("minpriv.toml");
+        let errors = crate::config::parse_with(path, text.to_owned(), &NAMES)
+            .unwrap_err()
+            .errors;
+        let shown: Vec<(&str, &str, Option<&str>)> = errors
+            .iter()
+            .map(|e| {
+                (
+                    &text[e.span.clone().unwrap()],
+                    e.message.as_str(),
+                    e.help.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "\"NOPE\"",
+                    "`NOPE` matches no rule",
+                    Some("use ALL, a code (NET001), a family (NET) or a rule name")
+                ),
+                (
+                    "\"XYZ999\"",
+                    "unknown rule `XYZ999`",
+                    Some("`minpriv rules` lists the codes and names")
+                ),
+            ]
+        );
+        let valid = text
+            .split("[[exception]]\nrule = \"XYZ999\"")
+            .next()
+            .unwrap();
+        let valid = valid.replace(", \"NOPE\"", "");
+        let config = crate::config::parse_with(path, valid, &NAMES).unwrap();
+        assert_eq!(config.exceptions[0].rule, "NET001");
     }
 }
