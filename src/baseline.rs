@@ -179,7 +179,7 @@ impl Baseline {
                     .collect();
                 f.message.push_str(&format!(
                     "; new since the baseline: {}",
-                    crate::rules::name_list(&new, crate::rules::SHOWN)
+                    crate::source::name_list(&new, crate::rules::SHOWN)
                 ));
             } else {
                 for e in &mut f.elements {

@@ -9,7 +9,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::catalogue::{self, Severity};
+use crate::catalogue::Severity;
 use crate::discover::PROJECT_FILE;
 use crate::ip::IpSpan;
 use crate::model::ObjectAccess;
@@ -125,7 +125,7 @@ pub struct IntegrationDecl {
 
 #[derive(Debug)]
 pub struct Exception {
-    /// Rule code.
+    /// Rule code (as written when the rule names were not checked).
     pub rule: String,
     pub integration: Option<String>,
     pub file: Option<GlobMatcher>,
@@ -244,8 +244,27 @@ struct RawException {
     expires: Option<Spanned<String>>,
 }
 
-/// Reads and validates a config file.
-pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+/// What the inventory's rule names are checked against: the rule
+/// registry, which sits above the config (`rules::NAMES`), so the loader
+/// passes it in.
+pub struct RuleNames {
+    /// Why a `[lint] select` or `ignore` entry names no rule.
+    pub check_selector: fn(&str) -> Result<(), String>,
+    /// The code of the rule an exception names (by code or name), if any.
+    pub code_of: fn(&str) -> Option<String>,
+}
+
+/// Rule names left as written: every selector accepted, every exception's
+/// rule kept as it is written. For reading an inventory without the
+/// registry.
+pub const UNCHECKED: RuleNames = RuleNames {
+    check_selector: |_| Ok(()),
+    code_of: |name| Some(name.to_owned()),
+};
+
+/// Reads and validates a config file, checking its rule names against
+/// `rules`.
+pub fn load(path: &Path, rules: &RuleNames) -> Result<Config, ConfigErrors> {
     let cannot = |why: String| ConfigErrors {
         path: path.to_path_buf(),
         text: String::new(),
@@ -258,11 +277,18 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
     let bytes =
         crate::source::read_input(path, crate::parse::DEFAULT_MAX_FILE_SIZE).map_err(cannot)?;
     let text = String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8".into()))?;
-    parse(path, text)
+    parse_with(path, text, rules)
 }
 
-/// Validates config `text` read from `path`.
+/// Validates config `text` read from `path`, leaving its rule names as
+/// written ([`UNCHECKED`]).
 pub fn parse(path: &Path, text: String) -> Result<Config, ConfigErrors> {
+    parse_with(path, text, &UNCHECKED)
+}
+
+/// Validates config `text` read from `path`, checking its rule names
+/// against `rules`.
+pub fn parse_with(path: &Path, text: String, rules: &RuleNames) -> Result<Config, ConfigErrors> {
     let fail = |errors, text| ConfigErrors {
         path: path.to_path_buf(),
         text,
@@ -281,7 +307,7 @@ pub fn parse(path: &Path, text: String) -> Result<Config, ConfigErrors> {
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut errors = vec![];
-    let config = validate(raw, &text, dir, &mut errors);
+    let config = validate(raw, &text, dir, rules, &mut errors);
     if errors.is_empty() {
         Ok(Config {
             path: Some(path.to_path_buf()),
@@ -293,9 +319,15 @@ pub fn parse(path: &Path, text: String) -> Result<Config, ConfigErrors> {
     }
 }
 
-fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError>) -> Config {
+fn validate(
+    raw: RawConfig,
+    text: &str,
+    dir: &Path,
+    rules: &RuleNames,
+    errors: &mut Vec<ConfigError>,
+) -> Config {
     for selector in raw.lint.select.iter().chain(&raw.lint.ignore) {
-        if let Err(e) = crate::engine::check_selector(selector.get_ref()) {
+        if let Err(e) = (rules.check_selector)(selector.get_ref()) {
             errors.push(
                 ConfigError::at(selector.span(), e)
                     .help("use ALL, a code (NET001), a family (NET) or a rule name"),
@@ -412,8 +444,8 @@ fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError
     for spanned in raw.exception {
         let span = spanned.span();
         let raw = spanned.into_inner();
-        let rule = match catalogue::find(raw.rule.get_ref()) {
-            Some(rule) => rule.code().to_owned(),
+        let rule = match (rules.code_of)(raw.rule.get_ref()) {
+            Some(code) => code,
             None => {
                 errors.push(
                     ConfigError::at(
@@ -504,8 +536,20 @@ fn validate(raw: RawConfig, text: &str, dir: &Path, errors: &mut Vec<ConfigError
 mod tests {
     use super::*;
 
+    /// The registry as far as these tests need it (the real one sits
+    /// above the config; `rules` tests the two together).
+    const NAMES: RuleNames = RuleNames {
+        check_selector: |s| match s {
+            "NOPE" => Err("`NOPE` matches no rule".into()),
+            _ => Ok(()),
+        },
+        code_of: |name| {
+            matches!(name, "NET001" | "missing-login-ip-ranges").then(|| "NET001".to_owned())
+        },
+    };
+
     fn errors(text: &str) -> Vec<ConfigError> {
-        parse(Path::new("minpriv.toml"), text.to_owned())
+        parse_with(Path::new("minpriv.toml"), text.to_owned(), &NAMES)
             .unwrap_err()
             .errors
     }
@@ -570,12 +614,15 @@ rule = "missing-login-ip-ranges"
 reason = "ticket SEC-1"
 expires = "2027-03-31"
 "#;
-        let c = parse(Path::new("/p/minpriv.toml"), text.to_owned()).unwrap();
+        let c = parse_with(Path::new("/p/minpriv.toml"), text.to_owned(), &NAMES).unwrap();
         assert_eq!(c.org_data, Some(PathBuf::from("/p/snap")));
         assert_eq!(c.lint.fail_on, FailOn::Warning);
         assert_eq!(c.integrations[0].ip_allowlist.len(), 2);
         let contact = c.integrations[0].objects.as_ref().unwrap()["Contact"].get_ref();
         assert!(contact.contains(ObjectAccess::READ | ObjectAccess::EDIT));
         assert_eq!(c.exceptions[0].rule, "NET001");
+        // Without the registry, rule names stay as written.
+        let c = parse(Path::new("/p/minpriv.toml"), text.to_owned()).unwrap();
+        assert_eq!(c.exceptions[0].rule, "missing-login-ip-ranges");
     }
 }

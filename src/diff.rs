@@ -30,8 +30,7 @@ use crate::access::{EffectiveAccess, Grant, Holder};
 use crate::engine::Finding;
 use crate::integration::{Integration, Integrations, Origin};
 use crate::model::{Grants, ObjectAccess, Org};
-use crate::report::Texts;
-use crate::source::{FileError, FileId, Loc};
+use crate::source::{FileError, FileId, Loc, Texts};
 
 /// One side of the comparison: a loaded tree with its effective access and
 /// findings.

@@ -10,8 +10,9 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{Match, WalkBuilder};
 
+use crate::model::Hidden;
 use crate::parse::{FileKind, Input};
-use crate::source::{FileError, Sources, Span};
+use crate::source::{FileError, Sources, Span, offset_of};
 
 pub const PROJECT_FILE: &str = "sfdx-project.json";
 pub const FORCEIGNORE: &str = ".forceignore";
@@ -309,33 +310,6 @@ pub fn discover(
     }
 }
 
-/// The metadata files one `.forceignore` pattern hid from the run: the
-/// pattern's line in its file, and how many files of each kind minpriv
-/// would have read (REF003). A check that cannot see the profiles must
-/// not look clean.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hidden {
-    /// The pattern's line in the `.forceignore` file.
-    pub loc: crate::source::Loc,
-    pub pattern: String,
-    /// Whether the pattern is one `sf` adds to every `.forceignore`
-    /// (`**/.*`, …), not a line of the file.
-    pub built_in: bool,
-    /// Per kind of file, in [`FileKind`] order: how many it hid.
-    pub counts: Vec<(&'static str, usize)>,
-}
-
-impl Hidden {
-    /// `12 profiles, 3 connected apps`.
-    pub fn describe(&self) -> String {
-        self.counts
-            .iter()
-            .map(|(kind, n)| format!("{n} {}", plural_kind(kind, *n)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
 /// How a kind of hidden file is counted, in the singular.
 pub fn hidden_kind(kind: FileKind) -> &'static str {
     match kind {
@@ -347,15 +321,6 @@ pub fn hidden_kind(kind: FileKind) -> &'static str {
         FileKind::Eca(_) => "External Client App file",
         FileKind::NamedCredential => "named credential",
         FileKind::ExternalCredential => "external credential",
-    }
-}
-
-/// `profiles`, `permission set files`.
-pub fn plural_kind(kind: &str, n: usize) -> String {
-    if n == 1 {
-        kind.to_owned()
-    } else {
-        format!("{kind}s")
     }
 }
 
@@ -497,16 +462,6 @@ fn package_directories(
             vec![]
         }
     }
-}
-
-/// Byte offset of a 1-based line and column.
-pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
 }
 
 /// `.forceignore` files (gitignore syntax), each applying below its own
@@ -737,12 +692,6 @@ fn pattern_span(text: &str, pattern: &str) -> crate::source::Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn offsets_from_line_and_column() {
-        assert_eq!(offset_of("ab\ncd\n", 2, 2), 4);
-        assert_eq!(offset_of("ab", 1, 1), 0);
-    }
 
     #[test]
     fn excludes_match_names_and_paths() {

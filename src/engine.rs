@@ -1,19 +1,83 @@
-//! Running rules: the context they read, the findings they report,
-//! selection by code / family / name, exceptions, fingerprints, and the
-//! deterministic order of the result.
+//! Running rules: what a rule is (its check and its catalogue entry), the
+//! context they read, the findings they report, exceptions, fingerprints,
+//! and the deterministic order of the result. The registry sits above, in
+//! [`crate::rules`], and hands the engine the rules a run selected.
 
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::access::EffectiveAccess;
-use crate::catalogue::{self, Need, Rule, Severity};
+use crate::catalogue::{Meta, Need, Severity};
 use crate::config::Config;
 use crate::integration::Integrations;
 use crate::model::{ComponentKind, Org};
 use crate::orgdata::Snapshot;
-use crate::rules::Check;
 use crate::source::Loc;
+
+/// How a rule checks.
+pub enum Check {
+    /// Reads the metadata, the inventory and the effective access.
+    Inputs(fn(&Context, &mut Findings)),
+    /// Judges the inventory's exceptions once the other rules have run.
+    Exceptions(fn(&Context, &ExceptionUse, &mut Findings)),
+}
+
+/// A rule's implementation and its embedded documentation.
+pub struct RuleDef {
+    pub code: &'static str,
+    /// `rules/<CODE>.md`, embedded at build time.
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+/// A rule: its implementation and its documentation.
+pub struct Rule {
+    pub def: &'static RuleDef,
+    pub meta: Meta,
+    /// The Markdown after the front matter.
+    pub body: &'static str,
+}
+
+impl Rule {
+    pub fn code(&self) -> &str {
+        &self.meta.code
+    }
+
+    pub fn name(&self) -> &str {
+        &self.meta.name
+    }
+
+    /// The family: the letters of the code (`NET` of `NET001`).
+    pub fn family(&self) -> &str {
+        self.meta
+            .code
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+    }
+
+    /// The one-line fix hint.
+    pub fn fix_hint(&self) -> &str {
+        &self.meta.fix
+    }
+
+    /// The fenced examples: `(info string, code)`, e.g. `("xml bad", ...)`.
+    pub fn examples(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = vec![];
+        let mut rest = self.body;
+        while let Some(open) = rest.find("```") {
+            let after = &rest[open + 3..];
+            let Some(nl) = after.find('\n') else { break };
+            let info = after[..nl].trim();
+            let code_start = &after[nl + 1..];
+            let Some(close) = code_start.find("\n```") else {
+                break;
+            };
+            out.push((info, &code_start[..close + 1]));
+            rest = &code_start[close + 4..];
+        }
+        out
+    }
+}
 
 /// What a rule reads. "Read everything, report only on your subject."
 pub struct Context<'a> {
@@ -263,37 +327,6 @@ impl Findings {
     }
 }
 
-/// Whether `selector` names anything: `ALL`, a code, a family or a name.
-pub fn check_selector(selector: &str) -> Result<(), String> {
-    if selector.eq_ignore_ascii_case("ALL")
-        || catalogue::rules().iter().any(|r| matches(r, selector))
-    {
-        Ok(())
-    } else {
-        Err(format!("`{selector}` matches no rule"))
-    }
-}
-
-fn matches(rule: &Rule, selector: &str) -> bool {
-    selector.eq_ignore_ascii_case("ALL")
-        || rule.code().eq_ignore_ascii_case(selector)
-        || rule.family().eq_ignore_ascii_case(selector)
-        || rule.name().eq_ignore_ascii_case(selector)
-}
-
-/// The rules a run uses: those selected (all when `select` is empty) and
-/// not ignored.
-pub fn select(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
-    for s in select.iter().chain(ignore) {
-        check_selector(s)?;
-    }
-    Ok(catalogue::rules()
-        .iter()
-        .filter(|r| select.is_empty() || select.iter().any(|s| matches(r, s)))
-        .filter(|r| !ignore.iter().any(|s| matches(r, s)))
-        .collect())
-}
-
 /// A rule that could not run for lack of input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotEvaluated {
@@ -394,7 +427,7 @@ pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
             Err(e) => outcome.internal_errors.push(e),
         }
     }
-    crate::identity::mark_suspects(cx.integrations, &mut outcome.findings);
+    mark_suspects(cx.integrations, &mut outcome.findings);
     // The exception rules judge the exceptions themselves: they run last
     // and are never hidden by one.
     let evaluated: Vec<&'static str> = per_input.iter().map(|r| r.def.code).collect();
@@ -430,6 +463,34 @@ pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
     });
     outcome.findings.dedup();
     outcome
+}
+
+/// Says so in every finding about suspects only (SPEC §2): "…;
+/// suspected integration profile: its name contains `Data Loader`".
+/// A finding that also concerns an integration found otherwise is left
+/// as it is.
+fn mark_suspects(integrations: &Integrations, findings: &mut [Finding]) {
+    if integrations.list.iter().all(|i| i.suspect.is_none()) {
+        return;
+    }
+    let suspect = |name: &str| {
+        integrations
+            .list
+            .iter()
+            .find(|i| i.name == name)
+            .and_then(|i| i.suspect.as_deref())
+    };
+    for finding in findings {
+        let Some(first) = finding.integrations.first() else {
+            continue;
+        };
+        let Some(text) = suspect(first) else {
+            continue;
+        };
+        if finding.integrations.iter().all(|n| suspect(n).is_some()) {
+            finding.message = format!("{}; {text}", finding.message);
+        }
+    }
 }
 
 /// Runs one rule, turning a panic into an internal-error message.

@@ -1,5 +1,5 @@
-//! What makes a profile or permission set an integration identity:
-//! the evidence kinds, the name test (a word
+//! What makes a profile or permission set an integration identity
+//! (SPEC §2, METADATA.md §10): the evidence kinds, the name test (a word
 //! list and the apps' labels), and the Salesforce-managed integration
 //! profiles and sets that minpriv reports once (IDN006) and otherwise
 //! leaves alone. `check`, `init` and the reports all use these, through
@@ -26,7 +26,7 @@ pub enum EvidenceKind {
 }
 
 impl EvidenceKind {
-    /// The kind's name, as the reports print it.
+    /// As SPEC §2 names it.
     pub fn label(self) -> &'static str {
         match self {
             EvidenceKind::Declared => "declared",
@@ -48,7 +48,7 @@ pub struct Evidence {
     pub loc: Option<Loc>,
 }
 
-/// Words that mark an integration identity in a name,
+/// Words that mark an integration identity in a name (METADATA.md §10.2),
 /// as shown in messages. Matched as whole words, case-insensitive, also
 /// joined in CamelCase or with `_` (`DataLoader`, `Data_Loader`).
 pub const INTEGRATION_WORDS: [&str; 20] = [
@@ -75,7 +75,7 @@ pub const INTEGRATION_WORDS: [&str; 20] = [
 ];
 
 /// User licences of the integration users Salesforce itself creates and
-/// runs.
+/// runs (METADATA.md §10.1).
 pub const MANAGED_LICENCES: [&str; 5] = [
     "Analytics Cloud Integration User",
     "Sales Insights Integration User",
@@ -178,37 +178,6 @@ pub fn is_managed_permission_set(org: &Org, set: &PermissionSet) -> bool {
             .license
             .as_ref()
             .is_some_and(|l| org.name(l.value) == MANAGED_SET_LICENCE)
-}
-
-/// Says so in every finding about suspects only: "…;
-/// suspected integration profile: its name contains `Data Loader`".
-/// A finding that also concerns an integration found otherwise is left
-/// as it is.
-pub fn mark_suspects(
-    integrations: &crate::integration::Integrations,
-    findings: &mut [crate::engine::Finding],
-) {
-    if integrations.list.iter().all(|i| i.suspect.is_none()) {
-        return;
-    }
-    let suspect = |name: &str| {
-        integrations
-            .list
-            .iter()
-            .find(|i| i.name == name)
-            .and_then(|i| i.suspect.as_deref())
-    };
-    for finding in findings {
-        let Some(first) = finding.integrations.first() else {
-            continue;
-        };
-        let Some(text) = suspect(first) else {
-            continue;
-        };
-        if finding.integrations.iter().all(|n| suspect(n).is_some()) {
-            finding.message = format!("{}; {text}", finding.message);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::model::IpRangeEntry;
+
 /// An inclusive range of addresses of one family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IpSpan {
@@ -78,6 +80,13 @@ impl fmt::Display for IpSpan {
             write!(f, "{}-{}", self.start, self.end)
         }
     }
+}
+
+/// A login IP range entry as addresses, when it is a valid range; NET003
+/// reports the others, so the other IP rules skip them.
+pub(crate) fn valid_ip_span(entry: &IpRangeEntry) -> Option<IpSpan> {
+    let (start, end) = (entry.start.as_ref()?, entry.end.as_ref()?);
+    IpSpan::from_bounds(&start.value, &end.value).ok()
 }
 
 #[cfg(test)]

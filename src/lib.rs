@@ -12,7 +12,6 @@
 
 pub mod access;
 pub mod baseline;
-pub mod cache;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

@@ -181,18 +181,11 @@ impl LicenceAssignment {
     /// licence. Its developer name is not documented,
     /// so the label counts too.
     pub fn is_integration_psl(&self) -> bool {
-        self.developer_name
-            .value
-            .as_deref()
-            .is_some_and(|d| d.eq_ignore_ascii_case(INTEGRATION_PSL_DEVELOPER_NAME))
-            || self.master_label.as_deref() == Some(crate::model::permissions::INTEGRATION_PSL)
+        self.developer_name.value.as_deref().is_some_and(|d| {
+            d.eq_ignore_ascii_case(crate::model::permissions::INTEGRATION_PSL_DEVELOPER_NAME)
+        }) || self.master_label.as_deref() == Some(crate::model::permissions::INTEGRATION_PSL)
     }
 }
-
-/// `PermissionSetLicense.DeveloperName` of the Salesforce API Integration
-/// licence, as seen in exports (compared case-insensitively: one spelling
-/// ends in `PSL`).
-pub const INTEGRATION_PSL_DEVELOPER_NAME: &str = "SalesforceAPIIntegrationPsl";
 
 /// The org snapshot. Usernames compare case-insensitively.
 #[derive(Debug, Default)]
@@ -656,7 +649,7 @@ fn raw_span(text: &str, raw: &RawValue, base: usize) -> Span {
 }
 
 fn json_error(text: &str, base: usize, e: &serde_json::Error) -> Problem {
-    let at = base + crate::discover::offset_of(text, e.line(), e.column());
+    let at = base + crate::source::offset_of(text, e.line(), e.column());
     let message = e.to_string();
     let message = message
         .rsplit_once(" at line ")

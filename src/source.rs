@@ -2,10 +2,12 @@
 //!
 //! Everything downstream of parsing locates things by a [`FileId`] and a
 //! byte [`Span`]; line and column numbers are computed only when a finding
-//! is printed, from the file's text read again at that point.
+//! is printed, from the file's text read again at that point ([`Texts`]).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A byte range in one file. `u32` keeps the model compact; files larger
 /// than 4 GiB are refused by the reader long before this matters.
@@ -80,6 +82,10 @@ pub struct SourceFile {
 }
 
 /// The table of every file the run looked at, in a deterministic order.
+/// Files larger than this are refused unless `--max-file-size` says
+/// otherwise (the largest real profiles are a few MB).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct Sources {
     files: Vec<SourceFile>,
@@ -91,7 +97,7 @@ impl Default for Sources {
     fn default() -> Self {
         Sources {
             files: vec![],
-            limit: crate::parse::DEFAULT_MAX_FILE_SIZE,
+            limit: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -337,9 +343,234 @@ impl fmt::Display for FileError {
     }
 }
 
+/// `a, b, c and 4 more`: the first `shown` names of a list.
+pub(crate) fn name_list(names: &[&str], shown: usize) -> String {
+    let mut list = names
+        .iter()
+        .take(shown)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = names.len().saturating_sub(shown);
+    if more > 0 {
+        list.push_str(&format!(" and {more} more"));
+    }
+    list
+}
+
+/// File texts, read again when a finding in them is rendered (the model
+/// keeps only spans), with what the terminal must never see replaced.
+/// Only a few files are held at a time: findings come sorted by file, so a
+/// run over a gigabyte of metadata never holds more than a handful.
+#[derive(Default)]
+pub struct Texts {
+    cache: HashMap<FileId, (Arc<String>, Arc<LineIndex>)>,
+    /// Secrets to mask, per file, applied whenever the file is read.
+    redactions: HashMap<FileId, Vec<Span>>,
+}
+
+/// Files held at once.
+const CACHED_FILES: usize = 8;
+
+impl Texts {
+    fn entry(&mut self, sources: &Sources, file: FileId) -> &mut (Arc<String>, Arc<LineIndex>) {
+        if !self.cache.contains_key(&file) && self.cache.len() >= CACHED_FILES {
+            self.cache.clear();
+        }
+        let redactions = &self.redactions;
+        self.cache.entry(file).or_insert_with(|| {
+            let mut text = read_for_display(sources, file);
+            for span in redactions.get(&file).into_iter().flatten() {
+                mask_element_text(&mut text, *span);
+            }
+            let index = LineIndex::new(&text);
+            (Arc::new(text), Arc::new(index))
+        })
+    }
+
+    pub fn get(&mut self, sources: &Sources, file: FileId) -> Arc<String> {
+        self.entry(sources, file).0.clone()
+    }
+
+    /// [`Texts::get`] with the file's line index, built once per read.
+    pub fn get_indexed(
+        &mut self,
+        sources: &Sources,
+        file: FileId,
+    ) -> (Arc<String>, Arc<LineIndex>) {
+        self.entry(sources, file).clone()
+    }
+
+    /// Masks the text content of the element at `loc` (a committed
+    /// secret) with `*` from now on, keeping every byte offset.
+    pub fn redact(&mut self, loc: Loc) {
+        self.redactions.entry(loc.file).or_default().push(loc.span);
+        self.cache.remove(&loc.file);
+    }
+
+    /// 1-based `(line, column, end_line, end_column)` of a location; the
+    /// end column is exclusive.
+    pub fn position(&mut self, sources: &Sources, loc: Loc) -> (usize, usize, usize, usize) {
+        let (text, index) = self.entry(sources, loc.file).clone();
+        let (line, column) = index.line_col(&text, loc.span.start as usize);
+        let (end_line, end_column) = index.line_col(&text, loc.span.end as usize);
+        (line, column, end_line, end_column)
+    }
+
+    /// [`Texts::position`] as a value with names.
+    pub fn region(&mut self, sources: &Sources, loc: Loc) -> Region {
+        let (line, column, end_line, end_column) = self.position(sources, loc);
+        Region {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+/// 1-based start and end of a location; `end_column` is exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// Masks the text between an element's start and end tags as
+/// [`crate::secrets`] does (a second line of defence: every file is masked
+/// when read), so spans and lines stay where they were.
+fn mask_element_text(text: &mut String, span: Span) {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let Some(element) = text.get(start..end) else {
+        return;
+    };
+    let (Some(open), Some(close)) = (element.find('>'), element.rfind("</")) else {
+        return;
+    };
+    if open + 1 >= close {
+        return;
+    }
+    let masked: String = element[open + 1..close]
+        .chars()
+        .map(|c| match c {
+            ' ' | '\t' | '\n' | '\r' => c,
+            c => crate::secrets::mask_char(c),
+        })
+        .collect();
+    text.replace_range(start + open + 1..start + close, &masked);
+}
+
+/// A file's text with byte offsets intact: invalid UTF-8 becomes
+/// replacement characters only where it is (so spans before it stay
+/// right), and control characters are neutralised.
+fn read_for_display(sources: &Sources, file: FileId) -> String {
+    let bytes = sources.read(file).unwrap_or_default();
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            // Keep the byte length: each invalid byte becomes '?'.
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len());
+            let mut rest = bytes.as_slice();
+            while !rest.is_empty() {
+                match std::str::from_utf8(rest) {
+                    Ok(s) => {
+                        out.push_str(s);
+                        break;
+                    }
+                    Err(e) => {
+                        let (good, bad) = rest.split_at(e.valid_up_to());
+                        out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                        let n = e.error_len().unwrap_or(bad.len()).max(1);
+                        out.extend(std::iter::repeat_n('?', n));
+                        rest = &bad[n..];
+                    }
+                }
+            }
+            out
+        }
+    };
+    let text = if has_controls(&text) {
+        neutralise_controls(&text)
+    } else {
+        text
+    };
+    lone_cr_as_lf(text)
+}
+
+/// Whether `text` holds a byte [`neutralise_controls`] may replace: one
+/// branch-free pass that the compiler turns into SIMD, since nearly every
+/// file holds none.
+fn has_controls(text: &str) -> bool {
+    text.as_bytes().chunks(4096).any(|chunk| {
+        chunk.iter().fold(false, |found, &b| {
+            found
+                | ((b < 0x20) & (b != b'\n') & (b != b'\r') & (b != b'\t'))
+                | (b == 0x7f)
+                | (b == 0xc2)
+                | (b == 0xe2)
+        })
+    })
+}
+
+/// A lone CR (old Mac line ends) as LF, same length: every line count of
+/// the display text, this crate's and the excerpt renderer's, then agrees
+/// with [`crate::source::line_starts`].
+fn lone_cr_as_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Replaces control and bidirectional-override characters with characters
+/// of the same UTF-8 length, so byte spans still line up.
+pub fn neutralise_controls(text: &str) -> String {
+    // Most files hold none of them: one pass over the bytes says so. (Every
+    // character replaced below starts with a control byte, 0xC2 or 0xE2.)
+    if !has_controls(text) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            c if c.is_ascii_control() => '?',
+            '\u{80}'..='\u{9f}' => '\u{bf}',
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {
+                '\u{fffd}'
+            }
+            c => c,
+        })
+        .collect()
+}
+
+/// Byte offset of a 1-based line and column.
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_from_line_and_column() {
+        assert_eq!(offset_of("ab\ncd\n", 2, 2), 4);
+        assert_eq!(offset_of("ab", 1, 1), 0);
+    }
 
     #[test]
     fn line_col_counts_characters_from_one() {

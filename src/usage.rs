@@ -1226,7 +1226,7 @@ pub fn build(
             "the usage logs name {} user id{} that the users export does not hold ({}); export the users with `Id` (the README's User query) so their calls count",
             ids.len(),
             if ids.len() == 1 { "" } else { "s" },
-            crate::rules::name_list(&ids, 3)
+            crate::source::name_list(&ids, 3)
         ));
     }
     Built {

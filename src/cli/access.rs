@@ -8,7 +8,8 @@ use super::load::{InputArgs, Loaded, load};
 use super::{EXIT_CLEAN, EXIT_ERROR, fail};
 use crate::engine::Context;
 use crate::report::access::View;
-use crate::report::{Texts, terminal_safe};
+use crate::report::terminal_safe;
+use crate::source::Texts;
 
 #[derive(Args, Debug)]
 pub struct AccessArgs {

@@ -14,7 +14,8 @@ use crate::baseline::Baseline;
 use crate::config::FailOn;
 use crate::engine;
 use crate::pipeline::scope;
-use crate::report::{self, Run, Summary, Texts};
+use crate::report::{self, Run, Summary};
+use crate::source::Texts;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -211,7 +212,7 @@ pub fn run(
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     progress.stage("Reading metadata".into(), 0);
-    let cache = !args.no_cache && !crate::cache::disabled_by_env();
+    let cache = !args.no_cache && !crate::parse::cache::disabled_by_env();
     let loaded = match load_in_context(&args.input, stderr_color, cache) {
         Ok(loaded) => loaded,
         Err(code) => return code,

@@ -12,9 +12,9 @@ use super::load::{InputArgs, Loaded, current_dir, load_in, set_threads};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
 use crate::diff::git::Repository;
 use crate::diff::{self, Side};
-use crate::engine::{self, Context, Outcome};
+use crate::engine::{Context, Outcome};
 use crate::report::{self, terminal_safe};
-use crate::{config, discover};
+use crate::{config, discover, rules};
 
 #[derive(Args, Debug)]
 #[command(
@@ -120,7 +120,7 @@ pub fn run(args: DiffArgs, stdout_color: bool, stderr_color: bool) -> u8 {
     let today = args
         .now
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let rules = engine::select(&[], &[]).expect("ALL selects every rule");
+    let rules = rules::select(&[], &[]).expect("ALL selects every rule");
     let (old_cx, old_outcome) = old.run_rules(&rules, today);
     let (new_cx, new_outcome) = new.run_rules(&rules, today);
     let delta = diff::compare(
@@ -284,7 +284,10 @@ fn write_snapshot(tree: &Tree, repo: &Repository) -> Result<(), String> {
         return Ok(());
     };
     // A broken inventory is reported when the side is loaded.
-    let Some(dir) = config::load(&config).ok().and_then(|c| c.org_data) else {
+    let Some(dir) = config::load(&config, &rules::NAMES)
+        .ok()
+        .and_then(|c| c.org_data)
+    else {
         return Ok(());
     };
     let Some(rel) = in_tree(&dir, temp.path()) else {

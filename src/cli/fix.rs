@@ -10,8 +10,8 @@ use similar::TextDiff;
 use super::load::{InputArgs, current_dir, load};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, fail};
 use crate::fix::{self, Inputs, Plan};
-use crate::report::{self, Texts, terminal_safe};
-use crate::source::Loc;
+use crate::report::{self, terminal_safe};
+use crate::source::{Loc, Texts};
 
 #[derive(Args, Debug)]
 #[command(
@@ -264,7 +264,7 @@ pub fn render_diff(plan: &Plan) -> String {
         };
         let diff = TextDiff::from_lines(old, file.new.as_str());
         out.push('\n');
-        out.push_str(&report::neutralise_controls(
+        out.push_str(&crate::source::neutralise_controls(
             &diff
                 .unified_diff()
                 .context_radius(3)

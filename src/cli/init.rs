@@ -85,7 +85,7 @@ pub fn run(args: InitArgs, stderr_color: bool) -> u8 {
     let draft = Draft::new(&loaded, config_dir, &cwd);
     let text = draft.render();
     // The draft must be a valid inventory: a failure here is a bug.
-    if let Err(errors) = config::parse(&target, text.clone()) {
+    if let Err(errors) = config::parse_with(&target, text.clone(), &crate::rules::NAMES) {
         let first = errors.errors.first().map_or("", |e| e.message.as_str());
         return fail(format_args!(
             "internal error: the drafted minpriv.toml does not parse ({first}); this is a bug in minpriv, please report it"

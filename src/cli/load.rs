@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{EXIT_ERROR, fail};
-use crate::catalogue::Rule;
 use crate::config::Config;
 use crate::discover;
+use crate::engine::Rule;
 use crate::pipeline::{self, LoadError};
 use crate::report;
 use crate::source::display_path;
@@ -125,7 +125,7 @@ pub fn load_in(
 
 /// [`load_in`]; with `in_context`, files named bring their project along
 /// (`check FILE`); with `cache`, the per-file cache
-/// (`crate::cache`) in the folder of minpriv.toml, or else in `cwd`.
+/// (`crate::parse::cache`) in the folder of minpriv.toml, or else in `cwd`.
 fn load_in_scope(
     args: &InputArgs,
     cwd: &Path,

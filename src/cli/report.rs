@@ -7,9 +7,10 @@ use clap::{Args, ValueEnum};
 
 use super::load::{InputArgs, Loaded, load, selected_rules};
 use super::{EXIT_CLEAN, EXIT_ERROR, fail};
-use crate::catalogue::{self, Rule};
+use crate::engine::Rule;
 use crate::report::audit::{self, AuditInput, ProvenanceInput};
 use crate::report::{self, Run, Summary, terminal_safe};
+use crate::rules;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -162,7 +163,7 @@ pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
 /// The rule selection as a sentence: how many rules, which options chose
 /// them, which were left out.
 fn selection(args: &ReportArgs, rules: &[&'static Rule]) -> String {
-    let all = catalogue::rules();
+    let all = rules::all();
     let mut text = if rules.len() == all.len() {
         format!("all {} rules of the catalogue", all.len())
     } else {

@@ -39,7 +39,7 @@ impl Ips {
                 });
             }
             for entry in &profile.login_ip_ranges {
-                if let Some(span) = crate::rules::valid_ip_span(entry) {
+                if let Some(span) = crate::ip::valid_ip_span(entry) {
                     ranges.push(RangeAt {
                         span,
                         profile: name.clone(),

@@ -114,7 +114,7 @@ impl Fixing<'_, '_> {
         }
         if ranges.is_none() {
             for entry in &profile.login_ip_ranges {
-                if let Some(span) = crate::rules::valid_ip_span(entry) {
+                if let Some(span) = crate::ip::valid_ip_span(entry) {
                     root.children.push(
                         Range {
                             span,
@@ -318,7 +318,7 @@ impl Fixing<'_, '_> {
             .login_ip_ranges
             .iter()
             .filter_map(|entry| {
-                crate::rules::valid_ip_span(entry).map(|span| Range {
+                crate::ip::valid_ip_span(entry).map(|span| Range {
                     span,
                     description: entry.description.as_deref().map(str::to_owned),
                 })
@@ -397,7 +397,7 @@ fn count_ranges(ranges: &Option<Vec<Range>>, profile: &Profile) -> usize {
         None => profile
             .login_ip_ranges
             .iter()
-            .filter(|e| crate::rules::valid_ip_span(e).is_some())
+            .filter(|e| crate::ip::valid_ip_span(e).is_some())
             .count(),
     }
 }

@@ -9,7 +9,7 @@ mod org;
 pub mod permissions;
 mod profiles;
 
-pub use org::{ComponentRef, Org};
+pub use org::{ComponentRef, Hidden, Org, plural_kind};
 pub use profiles::{STANDARD_PROFILES, profile_full_name_for_label, profile_label_for_full_name};
 
 use crate::source::{FileId, Loc, Span};
@@ -560,9 +560,45 @@ pub struct NamedCredential {
     pub header: Header,
     pub label: Option<Box<str>>,
     /// Legacy `password`, `oauthToken`, `oauthRefreshToken` elements.
-    #[serde(with = "crate::cache::secret_names")]
+    #[serde(with = "secret_names")]
     pub secrets: Vec<Located<&'static str>>,
     pub external_credentials: Vec<Reference>,
+}
+
+/// Legacy named-credential elements that hold a secret when not empty.
+pub(crate) const SECRET_ELEMENTS: [&str; 3] = ["password", "oauthToken", "oauthRefreshToken"];
+
+/// `Located<&'static str>` of a named credential's secrets: the element
+/// names, from the parser's fixed list.
+pub mod secret_names {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Located;
+    use crate::source::Loc;
+
+    pub fn serialize<S: Serializer>(
+        items: &[Located<&'static str>],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let pairs: Vec<(&str, Loc)> = items.iter().map(|l| (l.value, l.loc)).collect();
+        pairs.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Located<&'static str>>, D::Error> {
+        let pairs: Vec<(String, Loc)> = Vec::deserialize(deserializer)?;
+        pairs
+            .into_iter()
+            .map(|(name, loc)| {
+                super::SECRET_ELEMENTS
+                    .iter()
+                    .find(|s| **s == name)
+                    .map(|value| Located { value: *value, loc })
+                    .ok_or_else(|| serde::de::Error::custom("unknown secret element"))
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]

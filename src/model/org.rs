@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use super::profiles::{profile_full_name_for_label, profile_label_for_full_name};
 use super::*;
-use crate::source::Sources;
+use crate::source::{Loc, Sources};
 
 /// Everything read from the metadata trees, in discovery order (so the same
 /// input gives the same model whatever the thread count).
@@ -18,8 +18,44 @@ pub struct Org {
     pub external_credentials: Vec<ExternalCredential>,
     /// The metadata files `.forceignore` hid from the run, per pattern
     /// (REF003); set by the loader.
-    pub hidden_by_forceignore: Vec<crate::discover::Hidden>,
+    pub hidden_by_forceignore: Vec<Hidden>,
     by_name: HashMap<(ComponentKind, Sym), Vec<usize>>,
+}
+
+/// The metadata files one `.forceignore` pattern hid from the run: the
+/// pattern's line in its file, and how many files of each kind minpriv
+/// would have read (REF003). A check that cannot see the profiles must
+/// not look clean.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hidden {
+    /// The pattern's line in the `.forceignore` file.
+    pub loc: Loc,
+    pub pattern: String,
+    /// Whether the pattern is one `sf` adds to every `.forceignore`
+    /// (`**/.*`, …), not a line of the file.
+    pub built_in: bool,
+    /// Per kind of file, in `parse::FileKind` order: how many it hid.
+    pub counts: Vec<(&'static str, usize)>,
+}
+
+impl Hidden {
+    /// `12 profiles, 3 connected apps`.
+    pub fn describe(&self) -> String {
+        self.counts
+            .iter()
+            .map(|(kind, n)| format!("{n} {}", plural_kind(kind, *n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `profiles`, `permission set files`.
+pub fn plural_kind(kind: &str, n: usize) -> String {
+    if n == 1 {
+        kind.to_owned()
+    } else {
+        format!("{kind}s")
+    }
 }
 
 /// A component found by name: its kind and index in the matching list.

@@ -108,13 +108,18 @@ pub fn high_risk_label(name: &str) -> Option<&'static str> {
 /// The permission set licence integration users' permission sets carry.
 pub const INTEGRATION_PSL: &str = "Salesforce API Integration";
 
+/// `PermissionSetLicense.DeveloperName` of the Salesforce API Integration
+/// licence, as seen in exports (compared case-insensitively: one spelling
+/// ends in `PSL`).
+pub const INTEGRATION_PSL_DEVELOPER_NAME: &str = "SalesforceAPIIntegrationPsl";
+
 /// Whether a permission set's `<license>` is one a user on the Salesforce
 /// Integration licence can hold (LIC002, `rules/LIC002.md`): the permission set
 /// licence by its developer name (what retrieves write,
 /// `SalesforceAPIIntegrationPsl`) or its label, or the user licence
 /// itself.
 pub fn is_integration_psl(licence: &str) -> bool {
-    licence.eq_ignore_ascii_case(crate::orgdata::INTEGRATION_PSL_DEVELOPER_NAME)
+    licence.eq_ignore_ascii_case(INTEGRATION_PSL_DEVELOPER_NAME)
         || licence == INTEGRATION_PSL
         || licence == crate::model::INTEGRATION_LICENSE
 }

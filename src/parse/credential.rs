@@ -4,9 +4,6 @@ use super::doc::Doc;
 use super::xml::{Elem, XmlResult};
 use crate::model::*;
 
-/// Legacy named-credential elements that hold a secret when not empty.
-pub(crate) const SECRET_ELEMENTS: [&str; 3] = ["password", "oauthToken", "oauthRefreshToken"];
-
 pub(super) fn parse_named<'a>(
     doc: &mut Doc<'a, '_>,
     root: &Elem<'a>,

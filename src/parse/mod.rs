@@ -2,6 +2,7 @@
 //! file kinds, reading a file safely, and the parallel driver.
 
 mod app;
+pub mod cache;
 pub(crate) mod credential;
 mod doc;
 mod grants;
@@ -17,13 +18,10 @@ use lasso::ThreadedRodeo;
 use rayon::prelude::*;
 
 use crate::model::*;
+pub use crate::source::DEFAULT_MAX_FILE_SIZE;
 use crate::source::{FileError, FileId, Sources, Span};
 use doc::Doc;
 use xml::{Xml, XmlError};
-
-/// Files larger than this are refused unless `--max-file-size` says
-/// otherwise (the largest real profiles are a few MB).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// External Client App files: one component each, joined into one app by
 /// their `<externalClientApplication>` element.
@@ -219,7 +217,7 @@ pub struct Input {
     pub full_name: String,
 }
 
-/// One file's content (what the cache keeps per file, `crate::cache`).
+/// One file's content (what the cache keeps per file, `crate::parse::cache`).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Parsed {
     Profile(Profile),
@@ -268,7 +266,7 @@ pub fn parse_all_cached(
     inputs: &[Input],
     max_file_size: u64,
     keep: Option<ProfileFilter>,
-    mut cache: Option<crate::cache::Cache>,
+    mut cache: Option<crate::parse::cache::Cache>,
 ) -> (Org, Vec<FileError>) {
     let names = match &mut cache {
         Some(cache) => cache.interner(),

@@ -8,9 +8,9 @@ pub mod scope;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::catalogue::Rule;
 use crate::config::{self, Config, ConfigErrors};
 use crate::discover;
+use crate::engine::Rule;
 use crate::engine::{self, Context, Inputs, Outcome};
 use crate::integration::Integrations;
 use crate::model::{INTEGRATION_LICENSE, Org, profile_full_name_for_label};
@@ -40,7 +40,7 @@ pub struct Options {
     /// Files named bring their project along (`check FILE`), and
     /// [`Loaded::scope`] says which findings to report.
     pub in_context: bool,
-    /// Use the per-file cache ([`crate::cache`]) in the folder of
+    /// Use the per-file cache ([`crate::parse::cache`]) in the folder of
     /// minpriv.toml, or else in the run's directory.
     pub cache: bool,
 }
@@ -103,7 +103,7 @@ pub fn selected_rules(
         .map(|s| s.get_ref().clone())
         .collect();
     all_ignored.extend(ignore.iter().cloned());
-    engine::select(&select, &all_ignored)
+    crate::rules::select(&select, &all_ignored)
         .map_err(|e| format!("{e}; use ALL, a code (NET001), a family (NET) or a rule name"))
 }
 
@@ -202,10 +202,12 @@ pub fn load(options: &Options, cwd: &Path) -> Result<Loaded, LoadError> {
         });
     }
     let config = match &config_path {
-        Some(path) => config::load(path).map_err(|errors| LoadError::Config {
-            path: path.clone(),
-            errors,
-        })?,
+        Some(path) => {
+            config::load(path, &crate::rules::NAMES).map_err(|errors| LoadError::Config {
+                path: path.clone(),
+                errors,
+            })?
+        }
         None => Config::default(),
     };
     if let (Some(path), Some(dir)) = (&config.path, &config.org_data)
@@ -291,7 +293,7 @@ pub fn load(options: &Options, cwd: &Path) -> Result<Loaded, LoadError> {
             .as_deref()
             .and_then(Path::parent)
             .unwrap_or(&cwd);
-        crate::cache::Cache::open(root, options.max_file_size.max(1))
+        crate::parse::cache::Cache::open(root, options.max_file_size.max(1))
     });
     let (mut org, parse_errors) = parse::parse_all_cached(
         sources,

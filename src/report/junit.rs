@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_rule_not_evaluated_is_one_skipped_testcase() {
-        let rules: Vec<_> = crate::catalogue::rules().iter().take(1).collect();
+        let rules: Vec<_> = crate::rules::all().iter().take(1).collect();
         let code = rules[0].code();
         let sources = Sources::default();
         let run = Run {

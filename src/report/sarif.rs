@@ -20,7 +20,8 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 
 use super::{Region, Run, Texts};
-use crate::catalogue::{Rule, Severity};
+use crate::catalogue::Severity;
+use crate::engine::Rule;
 use crate::source::Loc;
 
 /// The schema URI GitHub's own tools write.

@@ -3,6 +3,11 @@
 //! A new rule is a file here (with its `mod` line and its entry in
 //! [`ALL`]), its entry in `rules/`, and its fixtures in
 //! `testdata/rules/<CODE>/`: CONTRIBUTING.md has the checklist.
+//!
+//! This module is also the registry, at the top of the analysis: the
+//! catalogue [`ALL`] loads ([`all`], [`find`]), selection by code, family or
+//! name ([`select`]), and the rule names the inventory is checked against
+//! ([`NAMES`]).
 
 mod adm001;
 mod adm002;
@@ -42,39 +47,26 @@ mod use001;
 mod use002;
 mod use003;
 
+use std::sync::LazyLock;
+
 use crate::access::{Grant, Holder};
-use crate::catalogue::Severity;
-use crate::engine::{Context, ExceptionUse, Finding, Findings, Related};
-use crate::ip::IpSpan;
-use crate::model::{App, ComponentKind, IpRangeEntry, Org, Profile};
-use crate::source::{FileId, Loc};
-
-/// How a rule checks.
-pub enum Check {
-    /// Reads the metadata, the inventory and the effective access.
-    Inputs(fn(&Context, &mut Findings)),
-    /// Judges the inventory's exceptions once the other rules have run.
-    Exceptions(fn(&Context, &ExceptionUse, &mut Findings)),
-}
-
-/// A rule's implementation and its embedded documentation.
-pub struct RuleDef {
-    pub code: &'static str,
-    /// `rules/<CODE>.md`, embedded at build time.
-    pub doc: &'static str,
-    pub check: Check,
-}
+use crate::catalogue::{self, Severity};
+use crate::config::RuleNames;
+use crate::engine::{Context, Finding, Findings, Related, Rule, RuleDef};
+use crate::ip::valid_ip_span;
+use crate::model::{App, ComponentKind, Org, Profile};
+use crate::source::{FileId, Loc, name_list};
 
 /// Declares a rule whose documentation is `rules/<code>.md`.
 macro_rules! rule {
     ($code:literal, exceptions $check:path) => {
-        rule!(@def $code, $crate::rules::Check::Exceptions($check))
+        rule!(@def $code, $crate::engine::Check::Exceptions($check))
     };
     ($code:literal, $check:path) => {
-        rule!(@def $code, $crate::rules::Check::Inputs($check))
+        rule!(@def $code, $crate::engine::Check::Inputs($check))
     };
     (@def $code:literal, $check:expr) => {
-        $crate::rules::RuleDef {
+        $crate::engine::RuleDef {
             code: $code,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, ".md")),
             check: $check,
@@ -123,6 +115,74 @@ pub static ALL: &[RuleDef] = &[
     use002::RULE,
     use003::RULE,
 ];
+
+fn load(def: &'static RuleDef) -> Result<Rule, String> {
+    let (meta, body) = catalogue::entry(def.doc)?;
+    if meta.code != def.code {
+        return Err(format!(
+            "front matter says {}, code says {}",
+            meta.code, def.code
+        ));
+    }
+    Ok(Rule { def, meta, body })
+}
+
+static CATALOGUE: LazyLock<Vec<Rule>> = LazyLock::new(|| {
+    ALL.iter()
+        .map(|def| {
+            // The catalogue is compiled in and checked by tests; a broken
+            // entry is a build defect, not an input error.
+            load(def).unwrap_or_else(|e| panic!("rules/{}.md: {e}", def.code))
+        })
+        .collect()
+});
+
+/// Every implemented rule, in code order.
+pub fn all() -> &'static [Rule] {
+    &CATALOGUE
+}
+
+/// A rule by code (`NET001`) or name (`missing-login-ip-ranges`), any case.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    all().iter().find(|r| {
+        r.code().eq_ignore_ascii_case(code_or_name) || r.name().eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+/// Whether `selector` names anything: `ALL`, a code, a family or a name.
+pub fn check_selector(selector: &str) -> Result<(), String> {
+    if selector.eq_ignore_ascii_case("ALL") || all().iter().any(|r| matches(r, selector)) {
+        Ok(())
+    } else {
+        Err(format!("`{selector}` matches no rule"))
+    }
+}
+
+fn matches(rule: &Rule, selector: &str) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+        || rule.code().eq_ignore_ascii_case(selector)
+        || rule.family().eq_ignore_ascii_case(selector)
+        || rule.name().eq_ignore_ascii_case(selector)
+}
+
+/// The rules a run uses: those selected (all when `select` is empty) and
+/// not ignored.
+pub fn select(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
+    for s in select.iter().chain(ignore) {
+        check_selector(s)?;
+    }
+    Ok(all()
+        .iter()
+        .filter(|r| select.is_empty() || select.iter().any(|s| matches(r, s)))
+        .filter(|r| !ignore.iter().any(|s| matches(r, s)))
+        .collect())
+}
+
+/// The registry as the inventory's rule names are checked against it.
+pub const NAMES: RuleNames = RuleNames {
+    check_selector,
+    code_of: |name| find(name).map(|rule| rule.code().to_owned()),
+};
 
 /// Names a message lists before "and N more"; the JSON lists them all.
 pub(crate) const SHOWN: usize = 5;
@@ -500,21 +560,6 @@ pub(crate) fn snapshot_users_suffix(names: &[String], username: &str) -> String 
     users_suffix(&others)
 }
 
-/// `a, b, c and 4 more`: the first `shown` names of a list.
-pub(crate) fn name_list(names: &[&str], shown: usize) -> String {
-    let mut list = names
-        .iter()
-        .take(shown)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let more = names.len().saturating_sub(shown);
-    if more > 0 {
-        list.push_str(&format!(" and {more} more"));
-    }
-    list
-}
-
 /// ` (integration a)` or ` (integrations a, b)`.
 pub(crate) fn users_suffix(names: &[String]) -> String {
     match names {
@@ -606,9 +651,103 @@ pub(crate) fn app_title(org: &Org, app: &App) -> String {
     format!("{} `{}`", app.kind.label(), org.name(app.name))
 }
 
-/// A login IP range entry as addresses, when it is a valid range; NET003
-/// reports the others, so the other IP rules skip them.
-pub(crate) fn valid_ip_span(entry: &IpRangeEntry) -> Option<IpSpan> {
-    let (start, end) = (entry.start.as_ref()?, entry.end.as_ref()?);
-    IpSpan::from_bounds(&start.value, &end.value).ok()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_loads_and_identities_are_unique() {
+        let mut codes = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for def in ALL {
+            let rule = load(def).unwrap_or_else(|e| panic!("rules/{}.md: {e}", def.code));
+            assert!(
+                codes.insert(rule.meta.code.clone()),
+                "duplicate code {}",
+                rule.code()
+            );
+            assert!(
+                names.insert(rule.meta.name.clone()),
+                "duplicate name {}",
+                rule.name()
+            );
+            assert!(
+                rule.name()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-')
+                    && !rule.name().starts_with("no-"),
+                "{}: names are kebab-case and name the risk",
+                rule.code()
+            );
+            assert!(
+                rule.meta.summary.ends_with('.'),
+                "{}: summary is a sentence",
+                rule.code()
+            );
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## How to fix it",
+                "## Example",
+            ] {
+                assert!(
+                    rule.body.contains(heading),
+                    "{} lacks {heading}",
+                    rule.code()
+                );
+            }
+            assert!(
+                rule.meta.fix.ends_with('.'),
+                "{}: the fix hint is a sentence",
+                rule.code()
+            );
+        }
+        let sorted: Vec<_> = ALL.iter().map(|d| d.code).collect();
+        let mut expected = sorted.clone();
+        expected.sort();
+        assert_eq!(sorted, expected, "rules::ALL is kept in code order");
+    }
+
+    #[test]
+    fn the_inventory_s_rule_names_are_checked_against_the_registry() {
+        let text = "[lint]\nselect = [\"NET\", \"NOPE\"]\nignore = [\"all\"]\n\
+                    [[exception]]\nrule = \"missing-login-ip-ranges\"\nreason = \"r\"\n\
+                    [[exception]]\nrule = \"XYZ999\"\nreason = \"\"\n";
+        let path = std::path::Path::new("minpriv.toml");
+        let errors = crate::config::parse_with(path, text.to_owned(), &NAMES)
+            .unwrap_err()
+            .errors;
+        let shown: Vec<(&str, &str, Option<&str>)> = errors
+            .iter()
+            .map(|e| {
+                (
+                    &text[e.span.clone().unwrap()],
+                    e.message.as_str(),
+                    e.help.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "\"NOPE\"",
+                    "`NOPE` matches no rule",
+                    Some("use ALL, a code (NET001), a family (NET) or a rule name")
+                ),
+                (
+                    "\"XYZ999\"",
+                    "unknown rule `XYZ999`",
+                    Some("`minpriv rules` lists the codes and names")
+                ),
+            ]
+        );
+        let valid = text
+            .split("[[exception]]\nrule = \"XYZ999\"")
+            .next()
+            .unwrap();
+        let valid = valid.replace(", \"NOPE\"", "");
+        let config = crate::config::parse_with(path, valid, &NAMES).unwrap();
+        assert_eq!(config.exceptions[0].rule, "NET001");
+    }
 }

@@ -8,12 +8,13 @@ use super::digest::{digest_inputs, digest_of_listing};
 use super::verdict::{self, Basis};
 use super::*;
 use crate::access::{Grant, Holder};
-use crate::catalogue::{self, Severity};
-use crate::engine::{Context, Finding, Outcome};
+use crate::catalogue::Severity;
+use crate::engine::{Context, Finding, Outcome, Rule};
 use crate::integration::{Integration, Origin};
 use crate::model::permissions::high_risk_label;
 use crate::model::{ObjectAccess, Org, profile_label_for_full_name};
 use crate::report::Run;
+use crate::rules;
 use crate::source::{FileId, Loc, Sources, Span};
 
 /// What the report is made from: the run as every format sees it, the
@@ -224,7 +225,7 @@ impl Builder<'_> {
     }
 
     /// The rules that ran, in catalogue order.
-    fn evaluated(&self) -> Vec<&'static catalogue::Rule> {
+    fn evaluated(&self) -> Vec<&'static Rule> {
         self.run
             .rules
             .iter()
@@ -264,8 +265,8 @@ impl Builder<'_> {
             discovered: self.cx.integrations.list.len() - declared,
             files: s.files,
             rules_run,
-            rules_in_catalogue: catalogue::rules().len(),
-            not_evaluated: catalogue::rules().len() - rules_run,
+            rules_in_catalogue: rules::all().len(),
+            not_evaluated: rules::all().len() - rules_run,
             inputs_failed: self.run.errors.len() + self.run.internal_errors.len(),
         }
     }
@@ -630,11 +631,7 @@ impl Builder<'_> {
         .collect()
     }
 
-    fn exceptions(
-        &self,
-        lines: &mut Lines,
-        evaluated: &[&'static catalogue::Rule],
-    ) -> Vec<ExceptionRow> {
+    fn exceptions(&self, lines: &mut Lines, evaluated: &[&'static Rule]) -> Vec<ExceptionRow> {
         let today = self.cx.today;
         let sources = &self.org.sources;
         self.cx
@@ -696,7 +693,7 @@ impl Builder<'_> {
                 ExceptionRow {
                     number: n + 1,
                     rule: e.rule.clone(),
-                    rule_name: catalogue::find(&e.rule)
+                    rule_name: rules::find(&e.rule)
                         .map(|r| r.name().to_owned())
                         .unwrap_or_default(),
                     scope,
@@ -714,7 +711,7 @@ impl Builder<'_> {
 
     /// Each rule that ran against each integration. The EXC rules judge
     /// the inventory's exceptions, not an integration: left out.
-    fn checks(&self, evaluated: &[&'static catalogue::Rule]) -> ChecksMatrix {
+    fn checks(&self, evaluated: &[&'static Rule]) -> ChecksMatrix {
         let columns = self.names();
         let concerns = |f: &Finding, code: &str, name: &str| {
             f.code == code && f.integrations.iter().any(|i| i == name)
@@ -780,7 +777,7 @@ impl Builder<'_> {
     }
 
     fn not_evaluated(&self) -> Vec<NotEvaluatedRow> {
-        catalogue::rules()
+        rules::all()
             .iter()
             .filter_map(|rule| {
                 let reason = if !self.run.rules.iter().any(|r| r.code() == rule.code()) {

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use super::build::{Builder, Lines};
 use super::*;
-use crate::catalogue;
 use crate::engine::Finding;
 use crate::integration::Origin;
+use crate::rules;
 
 /// What the verdicts are made from, computed once.
 pub(super) struct Basis<'a> {
@@ -305,7 +305,7 @@ impl Builder<'_> {
     /// each integration.
     pub(super) fn controls(&self, basis: &Basis) -> Controls {
         let mut by_control: BTreeMap<&str, Vec<&'static str>> = BTreeMap::new();
-        for rule in catalogue::rules() {
+        for rule in rules::all() {
             for control in &rule.meta.sbs {
                 by_control.entry(control).or_default().push(rule.def.code);
             }

@@ -156,39 +156,6 @@ impl<'de> Deserialize<'de> for FileId {
     }
 }
 
-/// `Located<&'static str>` of a named credential's secrets: the element
-/// names, from the parser's fixed list.
-pub mod secret_names {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use crate::model::Located;
-    use crate::source::Loc;
-
-    pub fn serialize<S: Serializer>(
-        items: &[Located<&'static str>],
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let pairs: Vec<(&str, Loc)> = items.iter().map(|l| (l.value, l.loc)).collect();
-        pairs.serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Vec<Located<&'static str>>, D::Error> {
-        let pairs: Vec<(String, Loc)> = Vec::deserialize(deserializer)?;
-        pairs
-            .into_iter()
-            .map(|(name, loc)| {
-                crate::parse::credential::SECRET_ELEMENTS
-                    .iter()
-                    .find(|s| **s == name)
-                    .map(|value| Located { value: *value, loc })
-                    .ok_or_else(|| serde::de::Error::custom("unknown secret element"))
-            })
-            .collect()
-    }
-}
-
 /// One file's entry.
 #[derive(Clone, Serialize, Deserialize)]
 struct Entry {
