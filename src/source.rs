@@ -1,4 +1,6 @@
-//! Files, byte spans and the errors that point into them.
+//! Files, byte spans and the errors that point into them, and the one
+//! reader every input goes through ([`read_text`], [`read_input`],
+//! [`read_raw`], [`open_regular`]).
 //!
 //! Everything downstream of parsing locates things by a [`FileId`] and a
 //! byte [`Span`]; line and column numbers are computed only when a finding
