@@ -442,6 +442,39 @@ mod tests {
     }
 
     #[test]
+    fn text_starts_past_a_utf8_mark_and_utf16_is_refused() {
+        assert_eq!(text_start(b"<a/>"), Ok(0));
+        assert_eq!(text_start(b"\xEF\xBB\xBF<a/>"), Ok(3));
+        assert_eq!(text_start(b"\xFF\xFE<\0"), Err(Span::new(0, 2)));
+        assert_eq!(text_start(b"\xFE\xFF\0<"), Err(Span::new(0, 2)));
+        assert_eq!(decode(b"\xEF\xBB\xBFab"), Ok(("ab", 3)));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xC3\x28"),
+            Err(Undecodable::NotUtf8(Span::new(4, 5)))
+        );
+    }
+
+    #[test]
+    fn read_text_keeps_the_whole_file_and_where_its_body_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, b"\xEF\xBB\xBF{}\n").unwrap();
+        let text = read_text(&path, 100).unwrap();
+        assert_eq!((text.text.len(), text.start, text.body()), (6, 3, "{}\n"));
+        std::fs::write(&path, b"{\xFF}").unwrap();
+        assert_eq!(
+            read_text(&path, 100).unwrap_err().message(),
+            "it is not UTF-8"
+        );
+        assert!(
+            read_text(dir.path(), 100)
+                .unwrap_err()
+                .message()
+                .contains("is a directory")
+        );
+    }
+
+    #[test]
     fn display_paths_are_relative_with_slashes() {
         let cwd = std::path::absolute(".").unwrap();
         assert_eq!(display_path(&cwd.join("a").join("b.xml"), &cwd), "a/b.xml");
