@@ -89,13 +89,16 @@ impl Files {
         if let Some(change) = self.pending.get(path) {
             return Ok(Some(change.new.clone()));
         }
-        match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            _ => {}
+        if let Err(e) = std::fs::metadata(path)
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
+            return Ok(None);
         }
         // Unmasked: the text is written back, secrets included. Through
         // the reader's checks all the same (a regular file, not too large).
         let cannot = |e: String| {
+            // The I/O error alone, as before: "cannot read x: Permission denied".
+            let e = e.strip_prefix("cannot read the file: ").unwrap_or(&e);
             FixError(format!(
                 "cannot read {}: {e}",
                 display_path(path, &self.cwd)
