@@ -132,15 +132,16 @@ impl Baseline {
 
     /// Reads a baseline file; the error names the file.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let bytes = crate::source::read_input(path, crate::parse::DEFAULT_MAX_FILE_SIZE)
-            .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            format!(
-                "cannot read the baseline {}: it is not UTF-8",
-                path.display()
-            )
-        })?;
-        Self::parse(&text).map_err(|e| format!("{} is not a valid baseline: {e}", path.display()))
+        let text =
+            crate::source::read_text(path, crate::parse::DEFAULT_MAX_FILE_SIZE).map_err(|e| {
+                format!(
+                    "cannot read the baseline {}: {}",
+                    path.display(),
+                    e.message()
+                )
+            })?;
+        Self::parse(text.body())
+            .map_err(|e| format!("{} is not a valid baseline: {e}", path.display()))
     }
 
     /// Removes the findings the baseline records, at most `count` per

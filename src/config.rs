@@ -274,10 +274,11 @@ pub fn load(path: &Path, rules: &RuleNames) -> Result<Config, ConfigErrors> {
             help: None,
         }],
     };
-    let bytes =
-        crate::source::read_input(path, crate::parse::DEFAULT_MAX_FILE_SIZE).map_err(cannot)?;
-    let text = String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8".into()))?;
-    parse_with(path, text, rules)
+    // The whole text, a byte order mark included: toml skips it, and its
+    // spans are then the file's.
+    let text = crate::source::read_text(path, crate::parse::DEFAULT_MAX_FILE_SIZE)
+        .map_err(|e| cannot(e.message()))?;
+    parse_with(path, text.text, rules)
 }
 
 /// Validates config `text` read from `path`, leaving its rule names as

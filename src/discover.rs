@@ -12,7 +12,7 @@ use ignore::{Match, WalkBuilder};
 
 use crate::model::Hidden;
 use crate::parse::{FileKind, Input};
-use crate::source::{FileError, Sources, Span, offset_of};
+use crate::source::{FileError, Sources, Span, Text, TextError, Undecodable, offset_of};
 
 pub const PROJECT_FILE: &str = "sfdx-project.json";
 pub const FORCEIGNORE: &str = ".forceignore";
@@ -386,12 +386,16 @@ fn package_directories(
     }
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let bounds = std::slice::from_ref(&canonical_root);
-    let read = match resolves_inside(&project, bounds) {
-        Err(target) => Err(link_message(&target, "file")),
-        Ok(()) => crate::source::read_input(&project, crate::parse::DEFAULT_MAX_FILE_SIZE)
-            .and_then(|b| String::from_utf8(b).map_err(|_| "is not UTF-8".to_owned())),
-    };
-    let text = match read {
+    let read =
+        match resolves_inside(&project, bounds) {
+            Err(target) => Err(link_message(&target, "file")),
+            Ok(()) => crate::source::read_text(&project, crate::parse::DEFAULT_MAX_FILE_SIZE)
+                .map_err(|e| match e {
+                    TextError::Undecodable(Undecodable::NotUtf8(_)) => "is not UTF-8".to_owned(),
+                    e => e.message(),
+                }),
+        };
+    let whole = match read {
         Ok(text) => text,
         Err(message) => {
             // Fail closed: nothing is checked without the package list.
@@ -409,7 +413,9 @@ fn package_directories(
     struct PackageDirectory {
         path: String,
     }
-    match serde_json::from_str::<Project>(&text) {
+    // Spans are the file's; the JSON is what follows a byte order mark.
+    let text = &whole.text;
+    match serde_json::from_str::<Project>(whole.body()) {
         Ok(p) if !p.package_directories.is_empty() => {
             let mut dirs = vec![];
             for d in p.package_directories {
@@ -450,7 +456,7 @@ fn package_directories(
         Ok(_) => vec![root.to_path_buf()],
         Err(e) => {
             let id = sources.add(project, cwd);
-            let at = offset_of(&text, e.line(), e.column());
+            let at = whole.start + offset_of(whole.body(), e.line(), e.column());
             errors.push(
                 FileError::at(
                     id,
@@ -479,6 +485,9 @@ struct ForceIgnore {
     /// What was ignored: the path, whether a directory, the
     /// `.forceignore` file and the pattern that matched.
     ignored: Mutex<Vec<(PathBuf, bool, PathBuf, String)>>,
+    /// The text of every `.forceignore` read, by path: a pattern's line is
+    /// located in what was read, never in a second read.
+    texts: Mutex<HashMap<PathBuf, Text>>,
 }
 
 /// What `sf` ignores besides a `.forceignore`'s own lines, whenever there is
@@ -499,6 +508,7 @@ impl ForceIgnore {
             matchers: Mutex::new(HashMap::new()),
             errors: Mutex::new(vec![]),
             ignored: Mutex::new(vec![]),
+            texts: Mutex::new(HashMap::new()),
         }
     }
 
@@ -534,19 +544,25 @@ impl ForceIgnore {
             let link = file.symlink_metadata().is_ok_and(|m| m.is_symlink());
             let text = match resolves_inside(&file, &bounds) {
                 Err(target) if link => Err(link_message(&target, "file")),
-                _ => crate::source::read_input(&file, crate::parse::DEFAULT_MAX_FILE_SIZE)
-                    .and_then(|b| {
-                        String::from_utf8(b)
-                            .map_err(|_| "invalid .forceignore: it is not UTF-8".into())
-                    }),
+                _ => crate::source::read_text(&file, crate::parse::DEFAULT_MAX_FILE_SIZE).map_err(
+                    |e| match e {
+                        TextError::Read(message) => message,
+                        e => format!("invalid .forceignore: {}", e.message()),
+                    },
+                ),
             };
             match text {
                 Ok(text) => {
-                    for line in text.lines() {
+                    // Past a byte order mark, as sf reads it.
+                    for line in text.body().lines() {
                         if let Err(err) = builder.add_line(Some(file.clone()), line) {
                             self.error(&file, format!("invalid .forceignore: {err}"));
                         }
                     }
+                    self.texts
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(file.clone(), text);
                 }
                 // Fail closed: the run reports the file and exits 2.
                 Err(message) => self.error(&file, message),
@@ -637,10 +653,21 @@ impl ForceIgnore {
                 count(&path);
             }
         }
+        let texts = std::mem::take(&mut *self.texts.lock().unwrap_or_else(|p| p.into_inner()));
         let mut out = vec![];
         for ((file, pattern), kinds) in per_pattern {
-            let text = std::fs::read_to_string(&file).unwrap_or_default();
-            let span = pattern_span(&text, &pattern);
+            // A file that did not read (an error already) holds no line.
+            let span = texts.get(&file).map_or_else(Span::default, |text| {
+                let span = pattern_span(text.body(), &pattern);
+                if span.is_empty() {
+                    span
+                } else {
+                    Span::new(
+                        text.start + span.start as usize,
+                        text.start + span.end as usize,
+                    )
+                }
+            });
             let built_in = span.is_empty() && BUILT_IN_IGNORES.contains(&pattern.as_str());
             let id = sources.add(file, cwd);
             let mut counts: Vec<(&'static str, usize)> = vec![];

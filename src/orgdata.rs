@@ -522,18 +522,13 @@ fn read_text(path: &Path, max: u64) -> Result<(Vec<u8>, usize), Problem> {
 
 /// Refuses UTF-16; the bytes and where their text starts (past a BOM).
 fn decode_export(bytes: Vec<u8>) -> Result<(Vec<u8>, usize), Problem> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(
-            Problem::at(Span::new(0, 2), "the file is UTF-16 encoded")
+    match crate::source::text_start(&bytes) {
+        Ok(base) => Ok((bytes, base)),
+        Err(mark) => Err(
+            Problem::at(mark, "the file is UTF-16 encoded")
                 .help("sf writes UTF-8; PowerShell's `>` writes UTF-16: use --output-file, or convert the file to UTF-8"),
-        );
+        ),
     }
-    let base = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    };
-    Ok((bytes, base))
 }
 
 // ---- flat records --------------------------------------------------------

@@ -1,4 +1,6 @@
-//! Files, byte spans and the errors that point into them.
+//! Files, byte spans and the errors that point into them, and the one
+//! reader every input goes through ([`read_text`], [`read_input`],
+//! [`read_raw`], [`open_regular`]).
 //!
 //! Everything downstream of parsing locates things by a [`FileId`] and a
 //! byte [`Span`]; line and column numbers are computed only when a finding
@@ -174,9 +176,96 @@ pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// [`read_input`] as text: `None` when the content is not UTF-8.
-pub fn read_input_text(path: &Path, limit: u64) -> Result<Result<String, Vec<u8>>, String> {
-    read_input(path, limit).map(|bytes| String::from_utf8(bytes).map_err(|e| e.into_bytes()))
+/// Where the text of a file starts, from its first bytes: past a UTF-8
+/// byte order mark, else at 0. A UTF-16 mark (either order) is refused
+/// with its span: every input minpriv reads is UTF-8, and UTF-16 (what
+/// PowerShell's `>` writes) would otherwise read as garbage.
+pub fn text_start(head: &[u8]) -> Result<usize, Span> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(Span::new(0, 2));
+    }
+    Ok(if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    })
+}
+
+/// Why bytes are not text minpriv reads, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Undecodable {
+    /// A UTF-16 byte order mark, at this span.
+    Utf16(Span),
+    /// Invalid UTF-8: the first bad byte.
+    NotUtf8(Span),
+}
+
+/// The text of `bytes` past a UTF-8 byte order mark, and the offset it
+/// starts at (see [`text_start`]).
+pub fn decode(bytes: &[u8]) -> Result<(&str, usize), Undecodable> {
+    let base = text_start(bytes).map_err(Undecodable::Utf16)?;
+    // simdutf8: the same verdict and error position as std, several times
+    // faster on the large files that dominate a big org.
+    match simdutf8::compat::from_utf8(&bytes[base..]) {
+        Ok(text) => Ok((text, base)),
+        Err(e) => {
+            let at = base + e.valid_up_to();
+            Err(Undecodable::NotUtf8(Span::new(at, at + 1)))
+        }
+    }
+}
+
+/// An input file's text, whole: offsets into [`Text::text`] are the
+/// file's, a byte order mark included; [`Text::body`] is what follows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text {
+    pub text: String,
+    /// Where the text proper starts: 3 past a UTF-8 byte order mark, else 0.
+    pub start: usize,
+}
+
+impl Text {
+    /// The text past its byte order mark.
+    pub fn body(&self) -> &str {
+        &self.text[self.start..]
+    }
+}
+
+/// Why [`read_text`] gave no text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextError {
+    /// The file could not be read ([`read_input`]'s message).
+    Read(String),
+    /// See [`Undecodable`].
+    Undecodable(Undecodable),
+}
+
+impl TextError {
+    /// What went wrong, in the words of the inputs' errors: the reader's
+    /// message, `the file is UTF-16 encoded ...` or `it is not UTF-8`.
+    pub fn message(&self) -> String {
+        match self {
+            TextError::Read(message) => message.clone(),
+            TextError::Undecodable(Undecodable::Utf16(_)) => {
+                "the file is UTF-16 encoded; minpriv reads UTF-8 (convert it, for example with iconv -f UTF-16 -t UTF-8)".to_owned()
+            }
+            TextError::Undecodable(Undecodable::NotUtf8(_)) => "it is not UTF-8".to_owned(),
+        }
+    }
+}
+
+/// The text of an input file, through the one reader every input goes
+/// through ([`read_input`]: regular files only, `limit` checked before
+/// opening, secrets masked), then decoded ([`decode`]: a UTF-8 byte order
+/// mark skipped, UTF-16 and invalid UTF-8 refused).
+pub fn read_text(path: &Path, limit: u64) -> Result<Text, TextError> {
+    let bytes = read_input(path, limit).map_err(TextError::Read)?;
+    let start = decode(&bytes).map_err(TextError::Undecodable)?.1;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        TextError::Undecodable(Undecodable::NotUtf8(Span::new(at, at + 1)))
+    })?;
+    Ok(Text { text, start })
 }
 
 /// A regular file opened for reading, with its size (what [`read_raw`]
@@ -581,6 +670,39 @@ mod tests {
         // 'd' follows a two-byte character: byte 6, character column 3.
         assert_eq!(idx.line_col(text, 6), (2, 3));
         assert_eq!(idx.line_col(text, 100), (3, 1));
+    }
+
+    #[test]
+    fn text_starts_past_a_utf8_mark_and_utf16_is_refused() {
+        assert_eq!(text_start(b"<a/>"), Ok(0));
+        assert_eq!(text_start(b"\xEF\xBB\xBF<a/>"), Ok(3));
+        assert_eq!(text_start(b"\xFF\xFE<\0"), Err(Span::new(0, 2)));
+        assert_eq!(text_start(b"\xFE\xFF\0<"), Err(Span::new(0, 2)));
+        assert_eq!(decode(b"\xEF\xBB\xBFab"), Ok(("ab", 3)));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\xC3\x28"),
+            Err(Undecodable::NotUtf8(Span::new(4, 5)))
+        );
+    }
+
+    #[test]
+    fn read_text_keeps_the_whole_file_and_where_its_body_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, b"\xEF\xBB\xBF{}\n").unwrap();
+        let text = read_text(&path, 100).unwrap();
+        assert_eq!((text.text.len(), text.start, text.body()), (6, 3, "{}\n"));
+        std::fs::write(&path, b"{\xFF}").unwrap();
+        assert_eq!(
+            read_text(&path, 100).unwrap_err().message(),
+            "it is not UTF-8"
+        );
+        assert!(
+            read_text(dir.path(), 100)
+                .unwrap_err()
+                .message()
+                .contains("is a directory")
+        );
     }
 
     #[test]

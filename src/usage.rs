@@ -751,21 +751,19 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
     // places each record at the `\n` left over from the line before.
     let crlf;
     let base = match input.fill_buf() {
-        Ok(head) if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) => {
-            log.errors.push(
-                FileError::at(log.file, Span::new(0, 2), "the file is UTF-16 encoded")
-                    .with_help("LogFile downloads are UTF-8; PowerShell's `>` writes UTF-16: use `--output-file` or convert the file"),
-            );
-            return;
-        }
-        Ok(head) => {
-            crlf = memchr::memchr(b'\n', head).is_some_and(|i| i > 0 && head[i - 1] == b'\r');
-            if head.starts_with(b"\xEF\xBB\xBF") {
-                3
-            } else {
-                0
+        Ok(head) => match crate::source::text_start(head) {
+            Err(mark) => {
+                log.errors.push(
+                    FileError::at(log.file, mark, "the file is UTF-16 encoded")
+                        .with_help("LogFile downloads are UTF-8; PowerShell's `>` writes UTF-16: use `--output-file` or convert the file"),
+                );
+                return;
             }
-        }
+            Ok(base) => {
+                crlf = memchr::memchr(b'\n', head).is_some_and(|i| i > 0 && head[i - 1] == b'\r');
+                base
+            }
+        },
         Err(e) => {
             log.errors.push(FileError::whole(
                 log.file,

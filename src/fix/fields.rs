@@ -57,10 +57,8 @@ fn object_of_field_file(path: &Path) -> Option<String> {
 
 fn read(path: &Path) -> Option<xml::Element> {
     // CustomField files are small; a huge one is not a field.
-    if std::fs::metadata(path).ok()?.len() > 8 << 20 {
-        return None;
-    }
-    xml::parse(&std::fs::read_to_string(path).ok()?).ok()
+    let bytes = crate::source::read_raw(path, 8 << 20).ok()?;
+    xml::parse(&String::from_utf8(bytes).ok()?).ok()
 }
 
 #[cfg(test)]

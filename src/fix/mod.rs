@@ -89,14 +89,26 @@ impl Files {
         if let Some(change) = self.pending.get(path) {
             return Ok(Some(change.new.clone()));
         }
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(FixError(format!(
+        if let Err(e) = std::fs::metadata(path)
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
+            return Ok(None);
+        }
+        // Unmasked: the text is written back, secrets included. Through
+        // the reader's checks all the same (a regular file, not too large).
+        let cannot = |e: String| {
+            // The I/O error alone, as before: "cannot read x: Permission denied".
+            let e = e.strip_prefix("cannot read the file: ").unwrap_or(&e);
+            FixError(format!(
                 "cannot read {}: {e}",
                 display_path(path, &self.cwd)
-            ))),
-        }
+            ))
+        };
+        let bytes =
+            crate::source::read_raw(path, crate::parse::DEFAULT_MAX_FILE_SIZE).map_err(cannot)?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| cannot("stream did not contain valid UTF-8".to_owned()))
     }
 
     /// The tree of an existing file (pending edits included).

@@ -420,7 +420,14 @@ impl Cache {
 
 /// What the cache file holds, and its models, when it is whole.
 fn read_stored(file: &Path) -> Option<(Stored, Vec<u8>)> {
-    let mut bytes = std::fs::read(file).ok()?;
+    // minpriv writes the file itself, never as a link: a link (committed,
+    // say, to /dev/zero or to a file outside the project) is no cache.
+    if file.symlink_metadata().ok()?.is_symlink() {
+        return None;
+    }
+    // The file's own bytes, binary and unmasked, through the reader's
+    // checks: a regular file (no FIFO to wait on), at most 4 GiB.
+    let mut bytes = crate::source::read_raw(file, u64::MAX).ok()?;
     let rest = bytes.strip_prefix(MAGIC.as_slice())?;
     let (sum, body) = rest.split_at_checked(32)?;
     if digest(body) != sum {

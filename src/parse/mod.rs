@@ -516,27 +516,16 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     crate::source::read_input(path, max)
 }
 
-/// The text of a file and the offset it starts at (past a UTF-8 BOM).
+/// The text of a file and the offset it starts at (past a UTF-8 BOM),
+/// through [`crate::source::decode`].
 fn decode(bytes: &[u8]) -> Result<(&str, usize), Box<XmlError>> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(XmlError::new(Span::new(0, 2), "the file is UTF-16 encoded")
-            .help("Salesforce metadata is UTF-8; convert the file to UTF-8 (for example with iconv -f UTF-16 -t UTF-8)"));
-    }
-    let base = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        3
-    } else {
-        0
-    };
-    // simdutf8: the same verdict and error position as std, several times
-    // faster on the large files that dominate a big org.
-    match simdutf8::compat::from_utf8(&bytes[base..]) {
-        Ok(text) => Ok((text, base)),
-        Err(e) => {
-            let at = base + e.valid_up_to();
-            Err(XmlError::new(Span::new(at, at + 1), "invalid UTF-8")
-                .help("Salesforce metadata is UTF-8; the file was saved in another encoding or is damaged"))
-        }
-    }
+    use crate::source::Undecodable;
+    crate::source::decode(bytes).map_err(|e| match e {
+        Undecodable::Utf16(span) => XmlError::new(span, "the file is UTF-16 encoded")
+            .help("Salesforce metadata is UTF-8; convert the file to UTF-8 (for example with iconv -f UTF-16 -t UTF-8)"),
+        Undecodable::NotUtf8(span) => XmlError::new(span, "invalid UTF-8")
+            .help("Salesforce metadata is UTF-8; the file was saved in another encoding or is damaged"),
+    })
 }
 
 fn parse_text(
