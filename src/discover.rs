@@ -425,29 +425,26 @@ fn package_directories(
                     || Path::new(&d.path)
                         .components()
                         .any(|c| c == std::path::Component::ParentDir);
-                if outside {
+                // The error at the path's string in sfdx-project.json.
+                let mut refuse = |message: String, help: &str| {
                     let id = sources.add(project.clone(), cwd);
                     let at = text.find(&format!("\"{}\"", d.path)).unwrap_or(0);
                     errors.push(
-                        FileError::at(
-                            id,
-                            Span::new(at, at + d.path.len() + 2),
-                            "this package directory lies outside the project; minpriv reads nothing outside it",
-                        )
-                        .with_help("package directories are paths inside the project directory"),
+                        FileError::at(id, Span::new(at, at + d.path.len() + 2), message)
+                            .with_help(help),
+                    );
+                };
+                if outside {
+                    refuse(
+                        "this package directory lies outside the project; minpriv reads nothing outside it".to_owned(),
+                        "package directories are paths inside the project directory",
                     );
                 } else if dir.is_dir() {
                     dirs.push(dir);
                 } else {
-                    let id = sources.add(project.clone(), cwd);
-                    let at = text.find(&format!("\"{}\"", d.path)).unwrap_or(0);
-                    errors.push(
-                        FileError::at(
-                            id,
-                            Span::new(at, at + d.path.len() + 2),
-                            format!("package directory `{}` does not exist", d.path),
-                        )
-                        .with_help("fix the path in sfdx-project.json, or name the directories to check on the command line"),
+                    refuse(
+                        format!("package directory `{}` does not exist", d.path),
+                        "fix the path in sfdx-project.json, or name the directories to check on the command line",
                     );
                 }
             }
