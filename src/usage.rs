@@ -750,6 +750,9 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
     // Whether lines end in CRLF, as LogFile downloads do: the reader then
     // places each record at the `\n` left over from the line before.
     let crlf;
+    // Whether anything follows the byte order mark: an empty file's header
+    // error is an empty span at its end, not a byte past it.
+    let empty;
     let base = match input.fill_buf() {
         Ok(head) => match crate::source::text_start(head) {
             Err(mark) => {
@@ -761,6 +764,7 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
             }
             Ok(base) => {
                 crlf = memchr::memchr(b'\n', head).is_some_and(|i| i > 0 && head[i - 1] == b'\r');
+                empty = head.len() <= base;
                 base
             }
         },
@@ -785,7 +789,7 @@ fn read_log(log: &mut FileLog, mut input: impl BufRead) {
             return;
         }
     };
-    let header_span = Span::new(base, base + 1);
+    let header_span = Span::new(base, base + usize::from(!empty));
     let (Some(event_type), true, true) = (
         columns.event_type,
         columns.timestamp.is_some() || columns.timestamp_derived.is_some(),

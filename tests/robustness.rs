@@ -380,6 +380,27 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
             assert!(parsed.is_ok(), "{}", path.display());
         }
     }
+    // The usage-log reader: every error inside the bytes (a file holding
+    // only a byte order mark once had its header error one byte past them).
+    let mut files = vec![];
+    files_under(&root().join("testdata/fuzz/usage_log"), &mut files);
+    assert!(!files.is_empty());
+    for path in files {
+        let data = std::fs::read(&path).unwrap();
+        let Ok((_, errors)) = catch_unwind(|| minpriv::usage::scan_log(&data)) else {
+            panic!("usage::scan_log panicked on {}", path.display());
+        };
+        for (span, message) in errors {
+            if let Some(span) = span {
+                assert!(
+                    span.start <= span.end && span.end as usize <= data.len().max(1),
+                    "{}: span {span:?} outside {} bytes: {message}",
+                    path.display(),
+                    data.len()
+                );
+            }
+        }
+    }
 }
 
 /// The org-data reader from bytes, as a file of them is read (masked,
