@@ -19,7 +19,7 @@ const CUTS: usize = 48;
 const FLIPS: usize = 48;
 const INSERTS: usize = 24;
 
-const SPLICES: [&[u8]; 20] = [
+const SPLICES: [&[u8]; 22] = [
     b"<",
     b"</",
     b"<!DOCTYPE Profile [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>",
@@ -41,6 +41,9 @@ const SPLICES: [&[u8]; 20] = [
     b"\r\n",
     b"<x>1</x >",
     b"<x>1</y>",
+    // What a light profile's skip of plain records must hand back.
+    b"</fieldPermissions>",
+    b"<fieldPermissions><field>A.b</field>",
 ];
 
 fn root() -> &'static Path {

@@ -22,11 +22,8 @@ pub(super) fn parse<'a>(
         login_hours: None,
         pruned: light,
     };
-    while let Some(el) = doc.xml.next_child(root)? {
-        if light && matches!(el.name, "objectPermissions" | "fieldPermissions") {
-            doc.xml.skip(&el)?;
-            continue;
-        }
+    let skipped = |name: &str| light && matches!(name, "objectPermissions" | "fieldPermissions");
+    while let Some(el) = doc.xml.next_child_skipping(root, skipped)? {
         if read_grant(doc, &el, &mut profile.grants)? {
             continue;
         }
