@@ -139,36 +139,63 @@ fn check(cx: &Context, out: &mut Findings) {
         },
         "no such component",
     );
-    for (set, mut groups) in packaged {
-        groups.sort_by_key(|(name, r)| (r.loc, *name));
-        let names: Vec<&str> = groups.iter().map(|(name, _)| *name).collect();
+    // One finding per package: its sets not retrieved are one root cause.
+    let mut by_package: std::collections::BTreeMap<&str, Vec<(&str, &str, &Reference)>> =
+        Default::default();
+    for (set, groups) in packaged {
         let namespace = package_namespace(set).unwrap_or_default();
-        let whom = match names.as_slice() {
-            [one] => format!("permission set group `{one}` names it"),
-            _ => format!(
-                "{} permission set groups name it: {}",
-                names.len(),
-                super::name_list(&names, super::SHOWN)
+        let refs = by_package.entry(namespace).or_default();
+        refs.extend(groups.into_iter().map(|(group, r)| (set, group, r)));
+    }
+    for (namespace, mut refs) in by_package {
+        refs.sort_by_key(|(set, group, r)| (r.loc, *set, *group));
+        let mut sets: Vec<&str> = refs.iter().map(|(set, _, _)| *set).collect();
+        sets.sort_unstable();
+        sets.dedup();
+        let mut groups: Vec<&str> = refs.iter().map(|(_, group, _)| *group).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let (named_by, verb) = match groups.as_slice() {
+            [one] => (format!("permission set group `{one}`"), "names"),
+            _ => (
+                format!(
+                    "{} permission set groups ({})",
+                    groups.len(),
+                    super::name_list(&groups, super::SHOWN)
+                ),
+                "name",
             ),
         };
-        let elements: Vec<(String, crate::source::Loc)> = groups
+        let what = match sets.as_slice() {
+            [one] => format!(
+                "permission set `{one}` of the managed package `{namespace}` is not in the metadata, so what it grants is not reviewed; {named_by} {verb} it"
+            ),
+            _ => format!(
+                "{} permission sets of the managed package `{namespace}` are not in the metadata, so what they grant is not reviewed: {}; {named_by} {verb} them",
+                sets.len(),
+                super::name_list(&sets, super::SHOWN)
+            ),
+        };
+        // An element per reference: a set newly named, or named by one more
+        // group, is new to a baseline.
+        let elements: Vec<(String, crate::source::Loc)> = refs
             .iter()
-            .map(|(name, r)| (format!("PermissionSetGroup:{name}"), r.loc))
+            .map(|(set, group, r)| {
+                (
+                    format!("PermissionSetGroup:{group}/PermissionSet:{set}"),
+                    r.loc,
+                )
+            })
             .collect();
         out.push(
-            Finding::new(
-                groups[0].1.loc,
-                format!(
-                    "permission set `{set}` of the managed package `{namespace}` is not in the metadata, so what it grants is not reviewed; {whom}"
-                ),
-            )
-            .severity(Severity::Info)
-            .component(ComponentKind::PermissionSet, set)
-            .elements(elements)
-            .label("managed-package set, not retrieved")
-            .help(format!(
-                "retrieve the package's permission sets with the others (`sf project retrieve start --metadata \"PermissionSet:{namespace}__*\"`) so that minpriv can review what they grant"
-            )),
+            Finding::new(refs[0].2.loc, what)
+                .severity(Severity::Info)
+                .component(ComponentKind::PermissionSet, &format!("{namespace}__*"))
+                .elements(elements)
+                .label("managed-package set, not retrieved")
+                .help(format!(
+                    "retrieve the package's permission sets with the others (`sf project retrieve start --metadata \"PermissionSet:{namespace}__*\"`) so that minpriv can review what they grant"
+                )),
         );
     }
 }
