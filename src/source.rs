@@ -354,16 +354,38 @@ pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
 }
 
 /// 1-based line and column (in characters) of byte offsets in one text.
-/// Built once per file, then each lookup is a binary search.
+/// Built once per file, then each lookup is a binary search and a count of
+/// at most [`CHECKPOINT`] bytes: a file of one long line (a minified JSON
+/// export) costs no more per lookup than one of short lines.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// `chars_at[i]`: the characters in the first `i * CHECKPOINT` bytes.
+    chars_at: Vec<usize>,
+}
+
+/// Bytes between two character-count checkpoints of a [`LineIndex`].
+pub const CHECKPOINT: usize = 4096;
+
+/// Characters in `bytes`: the bytes that do not continue a UTF-8 sequence
+/// (exact when `bytes` starts and ends on character boundaries).
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut chars_at = Vec::with_capacity(bytes.len() / CHECKPOINT + 1);
+        let mut total = 0;
+        chars_at.push(0);
+        for chunk in bytes.chunks(CHECKPOINT) {
+            total += chars_in(chunk);
+            chars_at.push(total);
+        }
         LineIndex {
-            line_starts: line_starts(text.as_bytes()),
+            line_starts: line_starts(bytes),
+            chars_at,
         }
     }
 
@@ -378,14 +400,23 @@ impl LineIndex {
         self.line_starts[line.min(self.line_starts.len() - 1)]
     }
 
+    /// Characters before byte `at` of `bytes` (at a character boundary).
+    fn chars_before(&self, bytes: &[u8], at: usize) -> usize {
+        let i = at / CHECKPOINT;
+        self.chars_at[i] + chars_in(&bytes[i * CHECKPOINT..at])
+    }
+
     /// The position of `offset` in `text`, the text the index was built on.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let col = if text.is_char_boundary(offset) {
+            let bytes = text.as_bytes();
+            self.chars_before(bytes, offset) - self.chars_before(bytes, start)
+        } else {
+            offset - start
+        };
         (line + 1, col + 1)
     }
 }
@@ -654,6 +685,49 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Columns are characters from the line start, whatever the line's
+    /// length: checkpoints change the cost, never the answer.
+    #[test]
+    fn columns_count_characters_on_long_and_short_lines() {
+        let naive = |text: &str, offset: usize| {
+            let start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            text[start..offset].chars().count() + 1
+        };
+        let mut text = String::new();
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..30_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push(match state % 23 {
+                0 => '\n',
+                1 => 'é',
+                2 => '€',
+                3 => '🦀',
+                _ => 'a',
+            });
+            if state.is_multiple_of(997) {
+                text.push_str(&"x".repeat(9_000));
+            }
+        }
+        let index = LineIndex::new(&text);
+        let mut checked = 0;
+        for (offset, _) in text.char_indices().step_by(97) {
+            assert_eq!(
+                index.line_col(&text, offset).1,
+                naive(&text, offset),
+                "at {offset}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 500, "{checked}");
+        // One line of 100,000 characters.
+        let long = "é".repeat(100_000);
+        let index = LineIndex::new(&long);
+        assert_eq!(index.line_col(&long, long.len()), (1, 100_001));
+        assert_eq!(index.line_col(&long, 2 * 5_000), (1, 5_001));
+    }
 
     #[test]
     fn offsets_from_line_and_column() {
