@@ -118,48 +118,68 @@ pub fn words(name: &str) -> Vec<String> {
 /// `words` as a run of consecutive words that joins to it exactly.
 fn contains_run(words: &[String], term: &str) -> bool {
     (0..words.len()).any(|start| {
-        let mut joined = String::new();
+        let mut rest = term;
         for w in &words[start..] {
-            joined.push_str(w);
-            if joined == term {
-                return true;
-            }
-            if joined.len() >= term.len() || !term.starts_with(&joined) {
-                return false;
+            match rest.strip_prefix(w.as_str()) {
+                Some("") => return true,
+                Some(more) => rest = more,
+                None => return false,
             }
         }
         false
     })
 }
 
+/// The name test (SPEC's word list and the apps' labels), prepared once
+/// for a run: the words to look for, longest first, and the distinctive
+/// app labels, each as the joined lower-case key [`contains_run`] takes.
+pub struct NameTest {
+    terms: Vec<(String, &'static str)>,
+    app_labels: Vec<(String, String)>,
+}
+
+impl NameTest {
+    pub fn new(app_labels: &[&str]) -> NameTest {
+        // The longest word first: `Integrations` says more than `Integration`.
+        let mut terms: Vec<&'static str> = INTEGRATION_WORDS.to_vec();
+        terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let terms = terms
+            .into_iter()
+            .map(|t| (t.split(' ').collect::<String>().to_lowercase(), t))
+            .collect();
+        let app_labels = app_labels
+            .iter()
+            .filter_map(|&label| {
+                let label_words = words(label);
+                // A one-word label of a few letters (`Sales`) would make
+                // suspects of half the org.
+                let distinctive = label_words.len() >= 2 || label.trim().chars().count() >= 6;
+                distinctive.then(|| (label_words.concat(), label.trim().to_owned()))
+            })
+            .collect();
+        NameTest { terms, app_labels }
+    }
+
+    /// What in `name` (or `label`) marks an integration: a word of the
+    /// list, else an app's label.
+    pub fn evidence(&self, name: &str, label: Option<&str>) -> Option<String> {
+        let texts: Vec<Vec<String>> = std::iter::once(name).chain(label).map(words).collect();
+        let found = |key: &str| texts.iter().any(|w| contains_run(w, key));
+        if let Some((_, term)) = self.terms.iter().find(|(key, _)| found(key)) {
+            return Some((*term).to_owned());
+        }
+        self.app_labels
+            .iter()
+            .find(|(key, _)| found(key))
+            .map(|(_, label)| label.clone())
+    }
+}
+
 /// What in `name` (or `label`) reads as an integration's: a word of
 /// [`INTEGRATION_WORDS`], or the label of an app in `app_labels` (quoted
 /// as written). `None` for a name that reads as a person's.
 pub fn name_evidence(name: &str, label: Option<&str>, app_labels: &[&str]) -> Option<String> {
-    let texts: Vec<Vec<String>> = std::iter::once(name).chain(label).map(words).collect();
-    // The longest word first: `Integrations` says more than `Integration`.
-    let mut terms: Vec<&str> = INTEGRATION_WORDS.to_vec();
-    terms.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    for term in terms {
-        let key: String = term.split(' ').collect::<String>().to_lowercase();
-        if texts.iter().any(|w| contains_run(w, &key)) {
-            return Some(term.to_owned());
-        }
-    }
-    for &app_label in app_labels {
-        let label_words = words(app_label);
-        // A one-word label of a few letters (`Sales`) would make suspects
-        // of half the org.
-        let distinctive = label_words.len() >= 2 || app_label.trim().chars().count() >= 6;
-        if !distinctive {
-            continue;
-        }
-        let key: String = label_words.concat();
-        if texts.iter().any(|w| contains_run(w, &key)) {
-            return Some(app_label.trim().to_owned());
-        }
-    }
-    None
+    NameTest::new(app_labels).evidence(name, label)
 }
 
 /// The licence that makes `profile` a Salesforce-managed integration

@@ -537,6 +537,7 @@ fn holder_evidence(
         let _ = a;
     }
     let app_labels: Vec<&str> = org.apps.iter().filter_map(|a| a.label.as_deref()).collect();
+    let names = identity::NameTest::new(&app_labels);
     for (p, profile) in org.profiles.iter().enumerate() {
         if managed_profiles[p].is_some() {
             continue;
@@ -562,7 +563,7 @@ fn holder_evidence(
         }
         let name = org.name(profile.header.name);
         if !config.lint.is_human_profile(name)
-            && let Some(word) = identity::name_evidence(name, None, &app_labels)
+            && let Some(word) = names.evidence(name, None)
         {
             evidence.push(Evidence {
                 kind: EvidenceKind::Name,
@@ -587,7 +588,7 @@ fn holder_evidence(
         if !config
             .lint
             .is_human_permission_set(name, set.label.as_deref())
-            && let Some(word) = identity::name_evidence(name, set.label.as_deref(), &app_labels)
+            && let Some(word) = names.evidence(name, set.label.as_deref())
         {
             evidence.push(Evidence {
                 kind: EvidenceKind::Name,

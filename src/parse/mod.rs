@@ -348,13 +348,14 @@ pub fn parse_all_cached(
         })
         .collect();
     let app_labels: Vec<&str> = app_labels.iter().map(String::as_str).collect();
+    let name_test = crate::identity::NameTest::new(&app_labels);
     let profiles: Vec<Result<Parsed, FileError>> = profile_inputs
         .par_iter()
         .map(|i| {
             let light = keep
                 .as_ref()
                 .is_some_and(|keep| !keep.contains(&i.full_name.to_lowercase()))
-                && crate::identity::name_evidence(&i.full_name, None, &app_labels).is_none();
+                && name_test.evidence(&i.full_name, None).is_none();
             cached_read(i, light)
         })
         .collect();
