@@ -58,6 +58,7 @@ pub enum ReportFormat {
 /// lists it) or on a usage or config error. Findings do not fail it: the
 /// report records them, `check` gates on them.
 pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
+    audit::provenance::start_binary_digest(&audit::provenance::process_env);
     let loaded = match load(&args.input, stderr_color) {
         Ok(loaded) => loaded,
         Err(code) => return code,

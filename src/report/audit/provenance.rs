@@ -205,7 +205,26 @@ fn commit_of_suffix(suffix: &str) -> Fact {
     }
 }
 
+/// The running binary's digest, computed once: [`start_binary_digest`]
+/// begins it on a thread of its own while the inputs load, and
+/// [`gather`] waits for it (or computes it, when nothing started it).
+static BINARY_SHA256: std::sync::OnceLock<Fact> = std::sync::OnceLock::new();
+
+/// Starts hashing the running binary in the background, unless the report
+/// is redacted: reading and hashing it (10 MB) then overlaps loading the
+/// metadata instead of coming after it.
+pub fn start_binary_digest(env: &dyn Fn(&str) -> Option<String>) {
+    if env(REDACT_ENV).is_some_and(|v| v != "0") {
+        return;
+    }
+    std::thread::spawn(|| BINARY_SHA256.get_or_init(hash_binary));
+}
+
 fn binary_sha256() -> Fact {
+    BINARY_SHA256.get_or_init(hash_binary).clone()
+}
+
+fn hash_binary() -> Fact {
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(e) => return Fact::unknown(format!("the running binary cannot be located: {e}")),
