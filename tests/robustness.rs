@@ -339,22 +339,7 @@ fn mutated_event_logs_never_panic_and_errors_are_located() {
         all.extend(mutants(&seed, &mut rng));
         for (mutation, bytes) in all {
             tried += 1;
-            let Ok((_, errors)) = catch_unwind(|| minpriv::usage::scan_log(&bytes)) else {
-                panic!(
-                    "usage::scan_log panicked on {} ({mutation})",
-                    path.display()
-                );
-            };
-            for (span, message) in errors {
-                if let Some(span) = span {
-                    assert!(
-                        span.start <= span.end && span.end as usize <= bytes.len().max(1),
-                        "{} ({mutation}): span {span:?} outside {} bytes: {message}",
-                        path.display(),
-                        bytes.len()
-                    );
-                }
-            }
+            assert_log_robust(&bytes, &format!("{} ({mutation})", path.display()));
         }
     }
     assert!(tried > 1_000, "{tried} mutants");
@@ -389,19 +374,22 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
     files_under(&root().join("testdata/fuzz/usage_log"), &mut files);
     assert!(!files.is_empty());
     for path in files {
-        let data = std::fs::read(&path).unwrap();
-        let Ok((_, errors)) = catch_unwind(|| minpriv::usage::scan_log(&data)) else {
-            panic!("usage::scan_log panicked on {}", path.display());
-        };
-        for (span, message) in errors {
-            if let Some(span) = span {
-                assert!(
-                    span.start <= span.end && span.end as usize <= data.len().max(1),
-                    "{}: span {span:?} outside {} bytes: {message}",
-                    path.display(),
-                    data.len()
-                );
-            }
+        assert_log_robust(&std::fs::read(&path).unwrap(), &path.display().to_string());
+    }
+}
+
+/// The usage-log reader on `bytes`: no panic, every error inside them.
+fn assert_log_robust(bytes: &[u8], label: &str) {
+    let Ok((_, errors)) = catch_unwind(|| minpriv::usage::scan_log(bytes)) else {
+        panic!("usage::scan_log panicked on {label}");
+    };
+    for (span, message) in errors {
+        if let Some(span) = span {
+            assert!(
+                span.start <= span.end && span.end as usize <= bytes.len().max(1),
+                "{label}: span {span:?} outside {} bytes: {message}",
+                bytes.len()
+            );
         }
     }
 }
