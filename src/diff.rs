@@ -301,9 +301,6 @@ pub struct NamedChange {
     pub via: Vec<Via>,
     /// Losses only: the muting elements on the new side that switch it off.
     pub muted_by: Vec<Muting>,
-    /// For `UI login (… removed/granted)`: the restriction that changed.
-    #[serde(skip)]
-    pub restriction: Option<&'static str>,
 }
 
 /// Object flags (`create read edit delete view-all modify-all
@@ -467,7 +464,7 @@ pub fn compare(old: &Side, new: &Side) -> Delta {
         let n = new_names.get(name).map(|&i| Facts::of(new, i));
         let gained = match (&o, &n) {
             (None, Some(n)) if matches!(n.integration.origin, Origin::Discovered(_)) => {
-                surfaced_gains(old, new, n)
+                surfaced_gains(old, n)
             }
             (o, Some(n)) => grown(o.as_ref(), n, Direction::Gain),
             (_, None) => Changes::default(),
@@ -599,27 +596,43 @@ fn access_remains(old: &Side, new: &Side, index: usize) -> bool {
 /// What a discovered integration new in `new` gains. A profile or permission
 /// set that the old tree gave to other integrations, and that `new` no longer
 /// does (a fix that moves integrations off a shared profile, say), surfaces
-/// as a discovered identity of its own: its access is not new. It gains what
-/// it has beyond the old integration that held the same metadata and comes
-/// closest; with no such integration, everything it has.
-fn surfaced_gains(old: &Side, new: &Side, n: &Facts) -> Changes {
-    let held = held_names(new.org, n.integration);
-    (0..old.integrations.list.len())
-        .filter(|&i| {
-            held_names(old.org, &old.integrations.list[i])
-                .iter()
-                .zip(&held)
-                .any(|(a, b)| !a.is_disjoint(b))
-        })
-        .map(|i| {
-            let mut gains = grown(Some(&Facts::of(old, i)), n, Direction::Gain);
-            // A restriction the other integration's user had says nothing
-            // of a holder that no longer comes with that user.
-            gains.system_permissions.retain(|c| c.restriction.is_none());
-            gains
-        })
-        .min_by_key(Changes::len)
-        .unwrap_or_else(|| grown(None, n, Direction::Gain))
+/// as a discovered identity of its own: its access is not new. It gains
+/// what the same profile, permission sets and groups (by name) did not
+/// grant in the old tree; what none of them was there, it gains whole.
+fn surfaced_gains(old: &Side, n: &Facts) -> Changes {
+    let [profiles, sets, groups] = held_names(n.side.org, n.integration);
+    let o = old.org;
+    let present =
+        |names: &HashSet<String>,
+         headers: &mut dyn Iterator<Item = (usize, &crate::model::Header)>| {
+            headers
+                .filter(|(_, h)| names.contains(&o.name(h.name).to_lowercase()))
+                .map(|(i, _)| i)
+                .collect::<Vec<usize>>()
+        };
+    let mut before = n.integration.clone();
+    before.profiles = present(
+        &profiles,
+        &mut o.profiles.iter().map(|p| &p.header).enumerate(),
+    );
+    before.permission_sets = present(
+        &sets,
+        &mut o.permission_sets.iter().map(|p| &p.header).enumerate(),
+    );
+    before.groups = present(&groups, &mut o.groups.iter().map(|g| &g.header).enumerate());
+    before.apps = vec![];
+    if before.profiles.is_empty() && before.permission_sets.is_empty() && before.groups.is_empty() {
+        return grown(None, n, Direction::Gain);
+    }
+    let access = EffectiveAccess::compute(o, &before.assignment());
+    let base = Facts {
+        side: old,
+        integration: &before,
+        access: &access,
+        ips: Ips::of(o, &before),
+        apps: BTreeMap::new(),
+    };
+    grown(Some(&base), n, Direction::Gain)
 }
 
 /// Findings of `side` with a fingerprint `other` lacks, in `side`'s order:
@@ -675,7 +688,7 @@ enum Direction {
 /// One integration on one side: everything compared.
 struct Facts<'s, 'a> {
     side: &'s Side<'a>,
-    integration: &'a Integration,
+    integration: &'s Integration,
     access: &'s EffectiveAccess<'a>,
     ips: Option<Ips>,
     apps: BTreeMap<&'a str, Policy>,
@@ -723,7 +736,6 @@ fn grown(base: Option<&Facts>, other: &Facts, direction: Direction) -> Changes {
                 name: (*name).to_owned(),
                 via: sorted(grants.iter().map(|g| side.via(g)).collect()),
                 muted_by: vec![],
-                restriction: None,
             });
         }
     }
@@ -742,7 +754,6 @@ fn grown(base: Option<&Facts>, other: &Facts, direction: Direction) -> Changes {
                 name: format!("UI login ({name} {what})"),
                 via: sorted(grants.iter().map(|g| base.side.via(g)).collect()),
                 muted_by: vec![],
-                restriction: Some(name),
             });
         }
     }

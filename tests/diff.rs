@@ -635,3 +635,92 @@ fn git_revisions_bring_the_org_snapshot_their_inventory_names() {
     assert_eq!(rules(&doc["findings"]["new"]), Vec::<&str>::new());
     assert_eq!(rules(&doc["findings"]["resolved"]), Vec::<&str>::new());
 }
+
+/// A profile the old tree gave to a declared integration, and the new tree
+/// to none, surfaces as a discovered identity: what it granted before is
+/// not a gain (a fix moving integrations off a shared profile), but what
+/// the profile itself gained is — even when the old integration had that
+/// permission from another holder.
+#[test]
+fn a_surfaced_profile_gains_what_it_did_not_grant_itself() {
+    let profile = |perms: &[&str]| {
+        let mut text = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Profile xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <custom>true</custom>\n    <userLicense>Salesforce Integration</userLicense>\n",
+        );
+        for p in perms {
+            text.push_str(&format!(
+                "    <userPermissions>\n        <enabled>true</enabled>\n        <name>{p}</name>\n    </userPermissions>\n"
+            ));
+        }
+        text.push_str("</Profile>\n");
+        text
+    };
+    let set = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PermissionSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <hasActivationRequired>false</hasActivationRequired>\n    <label>Extra</label>\n    <userPermissions>\n        <enabled>true</enabled>\n        <name>ModifyAllData</name>\n    </userPermissions>\n</PermissionSet>\n";
+    let inventory = |profile: &str| {
+        format!(
+            "[[integration]]\nname = \"erp\"\nuser = \"svc.erp@acme.example\"\nprofile = \"{profile}\"\npermission-sets = [\"Extra\"]\n"
+        )
+    };
+    let shared = "force-app/main/default/profiles/Shared Integration.profile-meta.xml";
+    let own = "force-app/main/default/profiles/Erp Integration.profile-meta.xml";
+    let extra = "force-app/main/default/permissionsets/Extra.permissionset-meta.xml";
+    let project_json = r#"{"packageDirectories": [{"path": "force-app", "default": true}]}"#;
+    let plain = profile(&["ApiEnabled", "ApiUserOnly"]);
+    let widened = profile(&["ApiEnabled", "ApiUserOnly", "ModifyAllData"]);
+    let old_inventory = inventory("Shared Integration");
+    let new_inventory = inventory("Erp Integration");
+    let files = |shared_text: &str| {
+        vec![
+            ("old/sfdx-project.json".to_owned(), project_json.to_owned()),
+            ("old/minpriv.toml".to_owned(), old_inventory.clone()),
+            (format!("old/{shared}"), plain.clone()),
+            (format!("old/{extra}"), set.to_owned()),
+            ("new/sfdx-project.json".to_owned(), project_json.to_owned()),
+            ("new/minpriv.toml".to_owned(), new_inventory.clone()),
+            (format!("new/{shared}"), shared_text.to_owned()),
+            (format!("new/{own}"), plain.clone()),
+            (format!("new/{extra}"), set.to_owned()),
+        ]
+    };
+    let delta = |shared_text: &str| {
+        let files = files(shared_text);
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let dir = project(&refs);
+        let out = minpriv()
+            .current_dir(dir.path())
+            .args(["diff", "old", "new", "--format", "json", "--now", TODAY])
+            .output()
+            .unwrap();
+        parse(&out)
+    };
+    let surfaced = |doc: &Value| {
+        doc["integrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == "Shared Integration")
+            .cloned()
+            .unwrap_or_else(|| panic!("no surfaced profile: {doc:#}"))
+    };
+
+    // Moved off, unchanged: nothing gained.
+    let doc = delta(&plain);
+    assert_eq!(doc["summary"]["gaining"], 0, "{doc:#}");
+    assert_eq!(surfaced(&doc)["status"], "added");
+
+    // Moved off and widened: ModifyAllData is the profile's gain, though
+    // the old integration held it through Extra.
+    let doc = delta(&widened);
+    assert_eq!(doc["summary"]["gaining"], 1, "{doc:#}");
+    let shared = surfaced(&doc);
+    let gained: Vec<&str> = shared["gained"]["system_permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(gained, ["ModifyAllData"]);
+}
