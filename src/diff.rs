@@ -620,9 +620,17 @@ fn surfaced_gains(old: &Side, n: &Facts) -> Changes {
         &mut o.permission_sets.iter().map(|p| &p.header).enumerate(),
     );
     before.groups = present(&groups, &mut o.groups.iter().map(|g| &g.header).enumerate());
-    before.apps = vec![];
+    let app_names: HashSet<&str> = n.apps.keys().copied().collect();
+    before.apps = (0..o.apps.len())
+        .filter(|&a| app_names.contains(o.name(o.apps[a].name)))
+        .collect();
     if before.profiles.is_empty() && before.permission_sets.is_empty() && before.groups.is_empty() {
         return grown(None, n, Direction::Gain);
+    }
+    let mut apps = BTreeMap::new();
+    for &a in &before.apps {
+        apps.entry(o.name(o.apps[a].name))
+            .or_insert_with(|| Policy::of(&o.apps[a]));
     }
     let access = EffectiveAccess::compute(o, &before.assignment());
     let base = Facts {
@@ -630,7 +638,7 @@ fn surfaced_gains(old: &Side, n: &Facts) -> Changes {
         integration: &before,
         access: &access,
         ips: Ips::of(o, &before),
-        apps: BTreeMap::new(),
+        apps,
     };
     grown(Some(&base), n, Direction::Gain)
 }
