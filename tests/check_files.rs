@@ -15,21 +15,7 @@ fn acme() -> PathBuf {
 
 /// Every file under `dir`, relative to it, sorted.
 fn files(dir: &Path) -> Vec<String> {
-    let mut out = vec![];
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).unwrap();
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    out.sort();
-    out
+    files_below(dir).into_iter().map(|(rel, _)| rel).collect()
 }
 
 fn findings_in<'a>(doc: &'a Value, file: &str) -> Vec<&'a Value> {

@@ -33,24 +33,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Every file below `dir` with its text, by relative path.
 fn tree_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
+    files_below(dir)
+        .into_iter()
+        .map(|(rel, path)| (rel, std::fs::read(&path).unwrap()))
+        .collect()
 }
 
 fn fix_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
