@@ -49,10 +49,11 @@ fn check(cx: &Context, out: &mut Findings) {
             );
         }
     }
-    // A managed package's set that groups name but the retrieve left out is
-    // an incomplete picture, not an error of the org:
-    // one finding per set, naming every group, not one per group.
-    let mut packaged: std::collections::BTreeMap<&str, Vec<(&str, &Reference)>> =
+    // A managed package's sets that groups name but the retrieve left out
+    // are an incomplete picture, not an error of the org, and one root
+    // cause: one finding per package, naming every set and group. By
+    // namespace: (set, group, reference).
+    let mut packaged: std::collections::BTreeMap<&str, Vec<(&str, &str, &Reference)>> =
         Default::default();
     // One finding per referring component, naming every missing one.
     let mut found = Grouped::default();
@@ -73,8 +74,11 @@ fn check(cx: &Context, out: &mut Findings) {
             if platform_owned(name) || !org.permission_sets_named(name).is_empty() {
                 continue;
             }
-            if package_namespace(name).is_some() {
-                packaged.entry(name).or_default().push((group_name, r));
+            if let Some(namespace) = package_namespace(name) {
+                packaged
+                    .entry(namespace)
+                    .or_default()
+                    .push((name, group_name, r));
             } else {
                 dangling(
                     (
@@ -139,15 +143,7 @@ fn check(cx: &Context, out: &mut Findings) {
         },
         "no such component",
     );
-    // One finding per package: its sets not retrieved are one root cause.
-    let mut by_package: std::collections::BTreeMap<&str, Vec<(&str, &str, &Reference)>> =
-        Default::default();
-    for (set, groups) in packaged {
-        let namespace = package_namespace(set).unwrap_or_default();
-        let refs = by_package.entry(namespace).or_default();
-        refs.extend(groups.into_iter().map(|(group, r)| (set, group, r)));
-    }
-    for (namespace, mut refs) in by_package {
+    for (namespace, mut refs) in packaged {
         refs.sort_by_key(|(set, group, r)| (r.loc, *set, *group));
         let mut sets: Vec<&str> = refs.iter().map(|(set, _, _)| *set).collect();
         sets.sort_unstable();
