@@ -185,7 +185,6 @@ fn check(cx: &Context, out: &mut Findings) {
             .collect();
         out.push(
             Finding::new(refs[0].2.loc, what)
-                .severity(Severity::Info)
                 .component(ComponentKind::PermissionSet, &format!("{namespace}__*"))
                 .elements(elements)
                 .label("managed-package set, not retrieved")
