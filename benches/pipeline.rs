@@ -48,6 +48,7 @@ fn load(paths: Vec<PathBuf>, config: Option<PathBuf>) -> Loaded {
         read_config: true,
         in_context: false,
         cache: false,
+        digests: false,
     };
     let loaded = pipeline::load(&options, ORG_DIR.path()).expect("generated config");
     assert!(loaded.errors.is_empty());

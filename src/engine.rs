@@ -465,7 +465,7 @@ pub fn run(cx: &Context, rules: &[&'static Rule], inputs: Inputs) -> Outcome {
     outcome
 }
 
-/// Says so in every finding about suspects only (SPEC §2): "…;
+/// Says so in every finding about suspects only (README, *Integrations*): "…;
 /// suspected integration profile: its name contains `Data Loader`".
 /// A finding that also concerns an integration found otherwise is left
 /// as it is.

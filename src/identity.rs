@@ -1,5 +1,5 @@
 //! What makes a profile or permission set an integration identity
-//! (SPEC §2, METADATA.md §10): the evidence kinds, the name test (a word
+//! (README, "Inventory: minpriv.toml", *Integrations*): the evidence kinds, the name test (a word
 //! list and the apps' labels), and the Salesforce-managed integration
 //! profiles and sets that minpriv reports once (IDN006) and otherwise
 //! leaves alone. `check`, `init` and the reports all use these, through
@@ -26,7 +26,7 @@ pub enum EvidenceKind {
 }
 
 impl EvidenceKind {
-    /// As SPEC §2 names it.
+    /// As the README's evidence table and the identity summary name it.
     pub fn label(self) -> &'static str {
         match self {
             EvidenceKind::Declared => "declared",
@@ -48,7 +48,7 @@ pub struct Evidence {
     pub loc: Option<Loc>,
 }
 
-/// Words that mark an integration identity in a name (METADATA.md §10.2),
+/// Words that mark an integration identity in a name (the README's `name` evidence),
 /// as shown in messages. Matched as whole words, case-insensitive, also
 /// joined in CamelCase or with `_` (`DataLoader`, `Data_Loader`).
 pub const INTEGRATION_WORDS: [&str; 20] = [
@@ -75,7 +75,8 @@ pub const INTEGRATION_WORDS: [&str; 20] = [
 ];
 
 /// User licences of the integration users Salesforce itself creates and
-/// runs (METADATA.md §10.1).
+/// runs: the users of its own features, never an integration the org
+/// set up.
 pub const MANAGED_LICENCES: [&str; 5] = [
     "Analytics Cloud Integration User",
     "Sales Insights Integration User",
@@ -130,7 +131,7 @@ fn contains_run(words: &[String], term: &str) -> bool {
     })
 }
 
-/// The name test (SPEC's word list and the apps' labels), prepared once
+/// The name test ([`INTEGRATION_WORDS`] and the apps' labels), prepared once
 /// for a run: the words to look for, longest first, and the distinctive
 /// app labels, each as the joined lower-case key [`contains_run`] takes.
 pub struct NameTest {

@@ -81,6 +81,9 @@ pub struct SourceFile {
     /// Path shown to the user: relative to the current directory when the
     /// file lies below it, always with `/` separators.
     pub display: String,
+    /// SHA-256 of the bytes as read, taken while the file was read for
+    /// parsing when the run asked for digests ([`Sources::keep_digests`]).
+    pub sha256: std::sync::OnceLock<[u8; 32]>,
 }
 
 /// The table of every file the run looked at, in a deterministic order.
@@ -93,6 +96,8 @@ pub struct Sources {
     files: Vec<SourceFile>,
     /// The size limit every read of these files applies (`--max-file-size`).
     limit: u64,
+    /// Whether [`Sources::read_to_parse`] records each file's digest.
+    digests: bool,
 }
 
 impl Default for Sources {
@@ -100,6 +105,7 @@ impl Default for Sources {
         Sources {
             files: vec![],
             limit: DEFAULT_MAX_FILE_SIZE,
+            digests: false,
         }
     }
 }
@@ -119,9 +125,34 @@ impl Sources {
         read_input(&self.get(id).path, self.limit)
     }
 
+    /// From now on, [`Sources::read_to_parse`] keeps the SHA-256 of each
+    /// file it reads (the audit report lists them), so no file is read a
+    /// second time only to be hashed.
+    pub fn keep_digests(&mut self) {
+        self.digests = true;
+    }
+
+    /// [`read_input`] with `limit`, keeping the digest of the bytes read
+    /// (before masking: the file's own) when [`Sources::keep_digests`]
+    /// asked for it. The first read of a file sets it.
+    pub fn read_to_parse(&self, id: FileId, limit: u64) -> Result<Vec<u8>, String> {
+        let file = self.get(id);
+        let mut bytes = read_raw(&file.path, limit)?;
+        if self.digests && file.sha256.get().is_none() {
+            use sha2::Digest;
+            let _ = file.sha256.set(sha2::Sha256::digest(&bytes).into());
+        }
+        crate::secrets::mask(&mut bytes);
+        Ok(bytes)
+    }
+
     pub fn add(&mut self, path: PathBuf, cwd: &Path) -> FileId {
         let display = display_path(&path, cwd);
-        self.files.push(SourceFile { path, display });
+        self.files.push(SourceFile {
+            path,
+            display,
+            sha256: std::sync::OnceLock::new(),
+        });
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -317,21 +348,56 @@ pub fn open_regular(path: &Path, limit: u64) -> Result<(std::fs::File, u64), Str
     Ok((f, meta.len()))
 }
 
-/// The whole content of a regular file, unmasked (for hashing only); see
-/// [`open_regular`] for what is refused.
+/// The whole content of a regular file, unmasked (read for parsing, then
+/// masked, or for hashing); see [`open_regular`] for what is refused.
 pub fn read_raw(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
+    read_regular(path, limit, |file, len| {
+        let mut bytes = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(file, &mut bytes)?;
+        let read = bytes.len() as u64;
+        Ok((bytes, read))
+    })
+}
+
+/// SHA-256 of a regular file as [`read_raw`] would read it, taken in
+/// 64 KiB pieces: no copy of the whole file.
+pub fn file_sha256(path: &Path, limit: u64) -> Result<[u8; 32], String> {
+    use sha2::Digest;
+    read_regular(path, limit, |file, _| {
+        let mut sum = sha2::Sha256::new();
+        let mut buffer = vec![0; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = std::io::Read::read(file, &mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            sum.update(&buffer[..n]);
+        }
+        Ok((sum.finalize().into(), total))
+    })
+}
+
+/// Opens `path` with [`open_regular`] and hands `read` the file, limited to
+/// one byte past `limit`, and its size; `read` returns what it made and
+/// the bytes it read, and a file that grew past the limit meanwhile is
+/// refused.
+fn read_regular<T>(
+    path: &Path,
+    limit: u64,
+    read: impl FnOnce(&mut std::io::Take<std::fs::File>, u64) -> std::io::Result<(T, u64)>,
+) -> Result<T, String> {
     let limit = limit.clamp(1, u32::MAX as u64);
     let (f, len) = open_regular(path, limit)?;
-    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
-    let mut bytes = Vec::with_capacity(len as usize);
-    f.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
-    if bytes.len() as u64 > limit {
+    let (made, read) = read(&mut std::io::Read::take(f, limit + 1), len)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if read > limit {
         return Err(format!(
             "the file grew past the limit of {limit} bytes while being read (--max-file-size)"
         ));
     }
-    Ok(bytes)
+    Ok(made)
 }
 
 /// `O_NONBLOCK`: opening a FIFO returns at once instead of waiting for a
@@ -482,30 +548,78 @@ pub(crate) fn name_list(names: &[&str], shown: usize) -> String {
 /// keeps only spans), with what the terminal must never see replaced.
 /// Only a few files are held at a time: findings come sorted by file, so a
 /// run over a gigabyte of metadata never holds more than a handful.
+///
+/// A renderer that says beforehand in which order it will ask for files
+/// ([`Texts::plan`]) gets them read ahead, the next few at once on the
+/// thread pool, instead of one after the other on the main thread.
 #[derive(Default)]
 pub struct Texts {
     cache: HashMap<FileId, (Arc<String>, Arc<LineIndex>)>,
     /// Secrets to mask, per file, applied whenever the file is read.
     redactions: HashMap<FileId, Vec<Span>>,
+    /// The files in the order they will be asked for (see [`Texts::plan`]).
+    plan: Vec<FileId>,
+    /// Where in `plan` the last read-ahead started.
+    cursor: usize,
 }
 
 /// Files held at once.
 const CACHED_FILES: usize = 8;
 
 impl Texts {
+    /// The order in which files will be asked for, repeats allowed: a miss
+    /// then reads the file with the next ones of the plan, up to
+    /// [`CACHED_FILES`] in all, in parallel. Only the speed depends on it:
+    /// a file asked for out of plan is read as without one.
+    pub fn plan(&mut self, order: impl IntoIterator<Item = FileId>) {
+        self.plan = order.into_iter().collect();
+        self.plan.dedup();
+        self.cursor = 0;
+    }
+
+    /// The files to read along with `file`: it, then the next files of the
+    /// plan from where it comes next, that are not held, without repeats.
+    fn read_ahead(&mut self, file: FileId) -> Vec<FileId> {
+        let at = self.plan[self.cursor..]
+            .iter()
+            .position(|&f| f == file)
+            .map(|i| i + self.cursor)
+            .or_else(|| self.plan.iter().position(|&f| f == file));
+        let mut batch = vec![file];
+        if let Some(at) = at {
+            self.cursor = at;
+            for &next in &self.plan[at..] {
+                if batch.len() == CACHED_FILES {
+                    break;
+                }
+                if !batch.contains(&next) && !self.cache.contains_key(&next) {
+                    batch.push(next);
+                }
+            }
+        }
+        batch
+    }
+
     fn entry(&mut self, sources: &Sources, file: FileId) -> &mut (Arc<String>, Arc<LineIndex>) {
-        if !self.cache.contains_key(&file) && self.cache.len() >= CACHED_FILES {
-            self.cache.clear();
+        if !self.cache.contains_key(&file) {
+            let batch = self.read_ahead(file);
+            if self.cache.len() + batch.len() > CACHED_FILES {
+                self.cache.clear();
+            }
+            let redactions = &self.redactions;
+            if batch.len() > 1 {
+                use rayon::prelude::*;
+                let read: Vec<_> = batch
+                    .par_iter()
+                    .map(|&f| (f, shown_text(sources, redactions, f)))
+                    .collect();
+                self.cache.extend(read);
+            }
         }
         let redactions = &self.redactions;
-        self.cache.entry(file).or_insert_with(|| {
-            let mut text = read_for_display(sources, file);
-            for span in redactions.get(&file).into_iter().flatten() {
-                mask_element_text(&mut text, *span);
-            }
-            let index = LineIndex::new(&text);
-            (Arc::new(text), Arc::new(index))
-        })
+        self.cache
+            .entry(file)
+            .or_insert_with(|| shown_text(sources, redactions, file))
     }
 
     pub fn get(&mut self, sources: &Sources, file: FileId) -> Arc<String> {
@@ -547,6 +661,20 @@ impl Texts {
             end_column,
         }
     }
+}
+
+/// A file's text as shown, with `redactions` masked, and its line index.
+fn shown_text(
+    sources: &Sources,
+    redactions: &HashMap<FileId, Vec<Span>>,
+    file: FileId,
+) -> (Arc<String>, Arc<LineIndex>) {
+    let mut text = read_for_display(sources, file);
+    for span in redactions.get(&file).into_iter().flatten() {
+        mask_element_text(&mut text, *span);
+    }
+    let index = LineIndex::new(&text);
+    (Arc::new(text), Arc::new(index))
 }
 
 /// 1-based start and end of a location; `end_column` is exclusive.
@@ -784,5 +912,51 @@ mod tests {
         let cwd = std::path::absolute(".").unwrap();
         assert_eq!(display_path(&cwd.join("a").join("b.xml"), &cwd), "a/b.xml");
         assert_eq!(display_path(Path::new("./x/y"), &cwd), "x/y");
+    }
+
+    #[test]
+    fn texts_read_ahead_along_their_plan_and_answer_as_without_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sources = Sources::default();
+        let files: Vec<FileId> = (0..12)
+            .map(|i| {
+                let path = dir.path().join(format!("{i}.profile-meta.xml"));
+                let text = format!(
+                    "<Profile>\n{}<password>p{i}</password>\n</Profile>\n",
+                    "é".repeat(i)
+                );
+                std::fs::write(&path, text).unwrap();
+                sources.add(path, dir.path())
+            })
+            .collect();
+        let loc = |file| Loc {
+            file,
+            span: Span::new(10, 30),
+        };
+        let mut planned = Texts::default();
+        planned.redact(loc(files[3]));
+        planned.plan(files.iter().copied().chain([files[0]]));
+        let mut plain = Texts::default();
+        plain.redact(loc(files[3]));
+        for &f in &files {
+            assert_eq!(
+                planned.position(&sources, loc(f)),
+                plain.position(&sources, loc(f))
+            );
+            assert_eq!(planned.get(&sources, f), plain.get(&sources, f));
+        }
+        assert!(!planned.get(&sources, files[3]).contains("p3"), "redacted");
+        // The first miss read the next files of the plan too, never more
+        // than CACHED_FILES at once.
+        let mut ahead = Texts::default();
+        ahead.plan(files.iter().copied());
+        ahead.get(&sources, files[2]);
+        assert_eq!(ahead.cache.len(), CACHED_FILES);
+        assert!((2..2 + CACHED_FILES).all(|i| ahead.cache.contains_key(&files[i])));
+        // Out of plan: read alone.
+        let mut off = Texts::default();
+        off.plan([files[0]]);
+        off.get(&sources, files[5]);
+        assert_eq!(off.cache.len(), 1);
     }
 }

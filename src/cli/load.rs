@@ -69,7 +69,23 @@ pub(super) fn load_with(
 /// whole project, and [`Loaded::scope`] says which findings to report.
 pub fn load_in_context(args: &InputArgs, stderr_color: bool, cache: bool) -> Result<Loaded, u8> {
     set_threads(args)?;
-    load_in_scope(args, &current_dir()?, stderr_color, true, true, cache)
+    let how = How {
+        in_context: true,
+        cache,
+        ..How::default()
+    };
+    load_in_scope(args, &current_dir()?, stderr_color, how)
+}
+
+/// [`load`] for `report`: each file's SHA-256 is taken as it is read for
+/// parsing (`SourceFile::sha256`), for the report's list of inputs.
+pub fn load_with_digests(args: &InputArgs, stderr_color: bool) -> Result<Loaded, u8> {
+    set_threads(args)?;
+    let how = How {
+        digests: true,
+        ..How::default()
+    };
+    load_in_scope(args, &current_dir()?, stderr_color, how)
 }
 
 /// `--select` / `--ignore` on top of the config's `[lint]`: the command
@@ -120,20 +136,45 @@ pub fn load_in(
     stderr_color: bool,
     read_config: bool,
 ) -> Result<Loaded, u8> {
-    load_in_scope(args, cwd, stderr_color, read_config, false, false)
+    let how = How {
+        read_config,
+        ..How::default()
+    };
+    load_in_scope(args, cwd, stderr_color, how)
 }
 
-/// [`load_in`]; with `in_context`, files named bring their project along
-/// (`check FILE`); with `cache`, the per-file cache
-/// (`crate::parse::cache`) in the folder of minpriv.toml, or else in `cwd`.
-fn load_in_scope(
-    args: &InputArgs,
-    cwd: &Path,
-    stderr_color: bool,
+/// How a command loads, besides its input arguments.
+struct How {
+    /// Read a minpriv.toml at all (`init` writes one).
     read_config: bool,
+    /// Files named bring their project along (`check FILE`).
     in_context: bool,
+    /// The per-file cache (`crate::parse::cache`) in the folder of
+    /// minpriv.toml, or else in the run's directory.
     cache: bool,
-) -> Result<Loaded, u8> {
+    /// Each file's SHA-256, taken while it is read.
+    digests: bool,
+}
+
+impl Default for How {
+    fn default() -> Self {
+        How {
+            read_config: true,
+            in_context: false,
+            cache: false,
+            digests: false,
+        }
+    }
+}
+
+/// [`load_in`] as `how` says.
+fn load_in_scope(args: &InputArgs, cwd: &Path, stderr_color: bool, how: How) -> Result<Loaded, u8> {
+    let How {
+        read_config,
+        in_context,
+        cache,
+        digests,
+    } = how;
     let options = pipeline::Options {
         paths: args.paths.clone(),
         config: args.config.clone(),
@@ -144,6 +185,7 @@ fn load_in_scope(
         read_config,
         in_context,
         cache,
+        digests,
     };
     let loaded = pipeline::load(&options, cwd).map_err(|e| report_error(e, cwd, stderr_color))?;
     for note in &loaded.notes {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::load::{InputArgs, Loaded, load, selected_rules};
+use super::load::{InputArgs, Loaded, load_with_digests, selected_rules};
 use super::{EXIT_CLEAN, EXIT_ERROR, fail};
 use crate::engine::Rule;
 use crate::report::audit::{self, AuditInput, ProvenanceInput};
@@ -59,7 +59,7 @@ pub enum ReportFormat {
 /// report records them, `check` gates on them.
 pub fn run(args: ReportArgs, stderr_color: bool) -> u8 {
     audit::provenance::start_binary_digest(&audit::provenance::process_env);
-    let loaded = match load(&args.input, stderr_color) {
+    let loaded = match load_with_digests(&args.input, stderr_color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };

@@ -272,15 +272,8 @@ pub fn parse_all_cached(
         Some(cache) => cache.interner(),
         None => ThreadedRodeo::new(),
     };
-    let parse = |input: &Input, light: bool| {
-        parse_file(
-            input,
-            &sources.get(input.file).path,
-            &names,
-            max_file_size,
-            light,
-        )
-    };
+    let parse =
+        |input: &Input, light: bool| parse_file(input, &sources, &names, max_file_size, light);
     // A profile nothing names is read without its object and field
     // permissions; should the file itself make it an integration
     // profile, it is read again, whole.
@@ -428,13 +421,13 @@ pub const INTERNAL_ERROR: &str = "internal error while reading this file; please
 /// [`parse_all_with`]).
 fn parse_file(
     input: &Input,
-    path: &Path,
+    sources: &Sources,
     names: &ThreadedRodeo,
     max_file_size: u64,
     light: bool,
 ) -> Result<Parsed, FileError> {
     guarded(input.file, || {
-        read_and_parse(input, path, names, max_file_size, light)
+        read_and_parse(input, sources, names, max_file_size, light)
     })
 }
 
@@ -449,14 +442,15 @@ fn guarded<T>(file: FileId, parse: impl FnOnce() -> Result<T, FileError>) -> Res
 
 fn read_and_parse(
     input: &Input,
-    path: &Path,
+    sources: &Sources,
     names: &ThreadedRodeo,
     max_file_size: u64,
     light: bool,
 ) -> Result<Parsed, FileError> {
     let file = input.file;
-    let bytes =
-        read_limited(path, max_file_size).map_err(|message| FileError::whole(file, message))?;
+    let bytes = sources
+        .read_to_parse(file, max_file_size)
+        .map_err(|message| FileError::whole(file, message))?;
     let (text, base) = decode(&bytes).map_err(|e| FileError {
         file,
         span: Some(e.span),
@@ -510,11 +504,6 @@ fn parse_alone(
     };
     let (text, base) = decode(bytes)?;
     parse_text(&input, text, base, names, light, fast)
-}
-
-/// The content of an input, through the one hardened reader.
-fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    crate::source::read_input(path, max)
 }
 
 /// The text of a file and the offset it starts at (past a UTF-8 BOM),
@@ -637,6 +626,13 @@ mod tests {
             "{help}"
         );
         assert_eq!(guarded(file, || Ok(5)), Ok(5));
+    }
+
+    /// A file's content as a run reads it to parse it.
+    fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        let mut sources = Sources::default();
+        let id = sources.add(path.to_path_buf(), Path::new("/"));
+        sources.read_to_parse(id, max)
     }
 
     #[test]

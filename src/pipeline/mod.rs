@@ -43,6 +43,9 @@ pub struct Options {
     /// Use the per-file cache ([`crate::parse::cache`]) in the folder of
     /// minpriv.toml, or else in the run's directory.
     pub cache: bool,
+    /// Keep each metadata file's SHA-256 as it is read
+    /// ([`crate::source::SourceFile::sha256`]; the audit report lists them).
+    pub digests: bool,
 }
 
 /// Everything read from the inputs.
@@ -250,6 +253,9 @@ pub fn load(options: &Options, cwd: &Path) -> Result<Loaded, LoadError> {
 
     let mut sources = Sources::default();
     sources.set_limit(options.max_file_size);
+    if options.digests {
+        sources.keep_digests();
+    }
     let config_file = config.path.as_ref().map(|p| sources.add(p.clone(), &cwd));
     // Files named: their whole project is loaded for context, its default
     // paths first (discovery skips a file found twice).

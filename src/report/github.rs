@@ -19,6 +19,7 @@ use crate::catalogue::Severity;
 use crate::source::Loc;
 
 pub fn render(run: &Run, texts: &mut Texts) -> String {
+    texts.plan(run.read_order());
     let mut out = String::new();
     for f in run.findings {
         let command = match f.severity {

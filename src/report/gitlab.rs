@@ -44,6 +44,7 @@ pub fn severity(severity: Severity) -> &'static str {
 }
 
 pub fn render(run: &Run, texts: &mut Texts) -> String {
+    texts.plan(run.read_order());
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut issues: Vec<Issue> = run
         .findings

@@ -69,6 +69,7 @@ struct ErrorJson<'a> {
 }
 
 pub fn render(run: &Run, texts: &mut Texts) -> String {
+    texts.plan(run.read_order());
     let findings = run
         .findings
         .iter()

@@ -60,6 +60,7 @@ impl Suite {
 }
 
 pub fn render(run: &Run, texts: &mut Texts) -> String {
+    texts.plan(run.read_order());
     let suites = suites(run, texts);
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     write(&mut writer, &suites).expect("writing to memory cannot fail");

@@ -122,6 +122,26 @@ impl Run<'_> {
     pub fn display(&self, file: FileId) -> &str {
         &self.sources.get(file).display
     }
+
+    /// The files a renderer reads, in the order it reads them: each
+    /// finding's file, its elements' and related locations' files, then
+    /// the files of input errors with a place. Given to
+    /// [`Texts::plan`], so the next files are read ahead in parallel.
+    pub fn read_order(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.findings
+            .iter()
+            .flat_map(|f| {
+                std::iter::once(f.loc.file)
+                    .chain(f.elements.iter().map(|e| e.loc.file))
+                    .chain(f.related.iter().map(|r| r.loc.file))
+            })
+            .chain(
+                self.errors
+                    .iter()
+                    .filter(|e| e.span.is_some())
+                    .map(|e| e.file),
+            )
+    }
 }
 
 /// JSON text with every bidirectional control written as a `\uXXXX`

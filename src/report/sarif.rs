@@ -230,6 +230,7 @@ fn information_uri() -> Option<&'static str> {
 }
 
 pub fn render(run: &Run, texts: &mut Texts) -> String {
+    texts.plan(run.read_order());
     let rules = run.rules.iter().map(|r| descriptor(r)).collect();
     let rule_index = |code: &str| run.rules.iter().position(|r| r.code() == code);
     let results = run

@@ -319,6 +319,7 @@ pub fn render(run: &Run, texts: &mut Texts, color: bool) -> String {
     for finding in run.findings.iter().filter(|f| f.redact) {
         texts.redact(finding.loc);
     }
+    texts.plan(run.read_order());
     let mut out = String::new();
     let mut emit = |report: &Report| {
         // Rendering into a String cannot fail.

@@ -72,6 +72,7 @@ pub fn build(input: &AuditInput) -> Audit {
         b.cx.snapshot.map_or(&[], |s| &s.files),
         b.cx.integrations.config_file,
     );
+    lines.prefill(&b.org.sources, b.read_order());
     let evaluated = b.evaluated();
     let links = b.finding_links(lines);
     let inventory = b.inventory();
@@ -181,17 +182,39 @@ pub(super) struct Lines {
 }
 
 impl Lines {
+    /// Counts the line starts of `files` at once, in parallel: the report
+    /// would otherwise read them one after the other as it needs them.
+    fn prefill(&mut self, sources: &Sources, files: impl IntoIterator<Item = FileId>) {
+        use rayon::prelude::*;
+        let mut todo: Vec<FileId> = files
+            .into_iter()
+            .filter(|f| !self.starts.contains_key(f))
+            .collect();
+        todo.sort_unstable();
+        todo.dedup();
+        let counted: Vec<(FileId, Vec<u32>)> = todo
+            .par_iter()
+            .map(|&file| (file, Self::starts_of(sources, file)))
+            .collect();
+        self.starts.extend(counted);
+    }
+
+    fn starts_of(sources: &Sources, file: FileId) -> Vec<u32> {
+        let bytes = sources.read(file).unwrap_or_default();
+        crate::source::line_starts(&bytes)
+            .into_iter()
+            .skip(1)
+            .map(|s| s as u32)
+            .collect()
+    }
+
     /// The 1-based line of `loc`'s start, counted as everywhere else
     /// ([`crate::source::line_starts`]).
     fn line(&mut self, sources: &Sources, loc: Loc) -> usize {
-        let starts = self.starts.entry(loc.file).or_insert_with(|| {
-            let bytes = sources.read(loc.file).unwrap_or_default();
-            crate::source::line_starts(&bytes)
-                .into_iter()
-                .skip(1)
-                .map(|s| s as u32)
-                .collect()
-        });
+        let starts = self
+            .starts
+            .entry(loc.file)
+            .or_insert_with(|| Self::starts_of(sources, loc.file));
         starts.partition_point(|&s| s <= loc.span.start) + 1
     }
 }
@@ -222,6 +245,22 @@ impl Builder<'_> {
             .iter()
             .map(|&i| self.integration(i).name.clone())
             .collect()
+    }
+
+    /// The files the report shows lines of: those of the findings and of
+    /// every grant of the integrations' access.
+    fn read_order(&self) -> Vec<FileId> {
+        let mut files: Vec<FileId> = self.run.read_order().collect();
+        for access in &self.cx.access {
+            let grants = access.system.values().flatten().chain(
+                access
+                    .objects
+                    .values()
+                    .flat_map(|o| o.grants.iter().map(|(_, g)| g)),
+            );
+            files.extend(grants.map(|g| g.site.key_loc().file));
+        }
+        files
     }
 
     /// The rules that ran, in catalogue order.

@@ -35,40 +35,21 @@ pub fn digest_inputs(
         .par_iter()
         .map(|&(file, kind)| {
             let source = sources.get(file);
+            // Taken as the file was read for parsing, or else read again.
+            let sum = match source.sha256.get() {
+                Some(sum) => Some(*sum),
+                None => crate::source::file_sha256(&source.path, sources.limit()).ok(),
+            };
             InputDigest {
                 path: source.display.clone(),
                 kind,
-                sha256: file_sha256(&source.path, sources.limit()),
+                sha256: sum.map(|sum| hex_of(&sum)),
             }
         })
         .collect();
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup();
     out
-}
-
-/// SHA-256 of a file, lower-case hex, read through the hardened opener
-/// (regular files only, the size limit) in 64 KiB pieces: no copy of the
-/// whole file, so hashing 80 MB of metadata costs the hash, not the
-/// allocation and page faults of reading it whole again. `None` when the
-/// file cannot be read, or grew past the limit.
-fn file_sha256(path: &std::path::Path, limit: u64) -> Option<String> {
-    use std::io::Read;
-    let limit = limit.clamp(1, u32::MAX as u64);
-    let (file, _) = crate::source::open_regular(path, limit).ok()?;
-    let mut file = file.take(limit + 1);
-    let mut sum = Sha256::new();
-    let mut buffer = vec![0; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buffer).ok()?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        sum.update(&buffer[..n]);
-    }
-    (total <= limit).then(|| sum.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// One digest over the whole input set: SHA-256 of the listing
@@ -112,10 +93,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex_of(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest.
+fn hex_of(sum: &[u8]) -> String {
+    sum.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -133,6 +116,11 @@ mod tests {
         let path = dir.path().join("f");
         let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(&path, &bytes).unwrap();
+        let file_sha256 = |path: &std::path::Path, limit| {
+            crate::source::file_sha256(path, limit)
+                .ok()
+                .map(|s| hex_of(&s))
+        };
         assert_eq!(file_sha256(&path, 1 << 20), Some(hex(&bytes)));
         assert_eq!(file_sha256(&path, 1_000), None, "over the limit");
         assert_eq!(file_sha256(dir.path(), 1 << 20), None, "a directory");
@@ -141,5 +129,33 @@ mod tests {
             csp_hash("abc"),
             "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
         );
+    }
+
+    #[test]
+    fn the_digest_kept_while_parsing_is_of_the_file_not_of_its_masked_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("App.connectedApp-meta.xml");
+        let text = b"<ConnectedApp><consumerSecret>s3cret</consumerSecret></ConnectedApp>\n";
+        std::fs::write(&path, text).unwrap();
+        let mut sources = Sources::default();
+        let app = sources.add(path.clone(), dir.path());
+        let copy = dir.path().join("Copy.connectedApp-meta.xml");
+        std::fs::write(&copy, text).unwrap();
+        let other = sources.add(copy, dir.path());
+        sources.keep_digests();
+        let read = sources.read_to_parse(app, 1 << 20).unwrap();
+        assert_ne!(read, text, "what the run holds is masked");
+        let kept = *sources.get(app).sha256.get().expect("kept while read");
+        assert_eq!(hex_of(&kept), hex(text));
+        // Unread: hashed from the file, to the same digest.
+        assert!(sources.get(other).sha256.get().is_none());
+        let listed = digest_inputs(&sources, &[app, other], &[], None);
+        assert_eq!(listed[0].sha256.as_deref(), Some(hex(text).as_str()));
+        assert_eq!(listed[0].sha256, listed[1].sha256);
+        // Without keep_digests nothing is kept.
+        let mut plain = Sources::default();
+        let id = plain.add(path, dir.path());
+        plain.read_to_parse(id, 1 << 20).unwrap();
+        assert!(plain.get(id).sha256.get().is_none());
     }
 }
