@@ -3,8 +3,11 @@
 //! and the deterministic order of the result. The registry sits above, in
 //! [`crate::rules`], and hands the engine the rules a run selected.
 
+mod component;
+
 use std::path::Path;
 
+pub use component::Component;
 use rayon::prelude::*;
 
 use crate::access::EffectiveAccess;
@@ -181,7 +184,7 @@ pub struct Finding {
     /// permission set several integrations get), sorted.
     pub integrations: Vec<String>,
     /// `Profile:Orders Integration`.
-    pub component: String,
+    pub component: Component,
     /// What the finding is about within the component (a permission, an
     /// object, a range); part of the fingerprint.
     pub subject: String,
@@ -210,7 +213,7 @@ impl Finding {
             related: vec![],
             integration: None,
             integrations: vec![],
-            component: String::new(),
+            component: Component::None,
             subject: String::new(),
             redact: false,
             elements: vec![],
@@ -220,7 +223,7 @@ impl Finding {
     }
 
     pub fn component(mut self, kind: ComponentKind, name: &str) -> Self {
-        self.component = format!("{}:{name}", kind.type_name());
+        self.component = Component::metadata(kind, name);
         self
     }
 
@@ -516,13 +519,14 @@ fn stamp(mut f: Finding, rule: &'static Rule) -> Finding {
         f.help = Some(rule.fix_hint().to_owned());
     }
     let integration = f.integration.as_deref().unwrap_or("");
+    let component = f.component.to_string();
     for e in &mut f.elements {
-        e.fingerprint = fingerprint_of(&[f.code, integration, &f.component, &e.name]);
+        e.fingerprint = fingerprint_of(&[f.code, integration, &component, &e.name]);
     }
     // A grouped finding's own fingerprint is its first element's: a
     // finding with one element keeps the fingerprint it had before
     // findings were grouped.
-    f.fingerprint = fingerprint_of(&[f.code, integration, &f.component, &f.subject]);
+    f.fingerprint = fingerprint_of(&[f.code, integration, &component, &f.subject]);
     f
 }
 

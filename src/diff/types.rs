@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::engine::Component;
+
 /// Everything that changed between two trees.
 #[derive(Clone, Debug, Serialize)]
 pub struct Delta {
@@ -256,7 +258,7 @@ pub struct FindingChange {
     pub end_line: usize,
     pub end_column: usize,
     pub integration: Option<String>,
-    pub component: String,
+    pub component: Component,
     pub fingerprint: String,
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{RuleDef, rule};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::integration::Origin;
 use crate::source::Loc;
 
@@ -15,7 +15,7 @@ pub(super) const RULE: RuleDef = rule!("IDN001", check);
 struct Claim {
     integration: usize,
     loc: Option<Loc>,
-    component: String,
+    component: Component,
 }
 
 fn check(cx: &Context, out: &mut Findings) {
@@ -25,12 +25,12 @@ fn check(cx: &Context, out: &mut Findings) {
     for (i, integration) in cx.integrations.list.iter().enumerate() {
         if let Some(user) = integration.user_key() {
             let component = match integration.origin {
-                Origin::Declared(_) => format!("Integration:{}", integration.name),
+                Origin::Declared(_) => Component::Integration(integration.name.clone()),
                 Origin::App(a) => {
                     let app = &cx.org.apps[a];
-                    format!("{}:{}", app.kind.type_name(), cx.org.name(app.name))
+                    Component::metadata(app.kind, cx.org.name(app.name))
                 }
-                Origin::Snapshot(_) | Origin::Discovered(_) => format!("User:{user}"),
+                Origin::Snapshot(_) | Origin::Discovered(_) => Component::User(user.clone()),
             };
             by_user.entry(user).or_default().push(Claim {
                 integration: i,
@@ -55,7 +55,7 @@ fn check(cx: &Context, out: &mut Findings) {
             by_user.entry(key).or_default().push(Claim {
                 integration: i,
                 loc: Some(run_as.loc),
-                component: format!("{}:{}", app.kind.type_name(), cx.org.name(app.name)),
+                component: Component::metadata(app.kind, cx.org.name(app.name)),
             });
         }
     }

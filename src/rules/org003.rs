@@ -2,7 +2,7 @@
 
 use super::{RuleDef, rule};
 use crate::config::IntegrationDecl;
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::integration::Integration;
 use crate::model::{ComponentKind, Org, profile_full_name_for_label, profile_label_for_full_name};
 use crate::orgdata::{Assigned, Snapshot};
@@ -128,7 +128,7 @@ impl Drift<'_, '_> {
                     .subject(format!("{}:{}:missing", kind.type_name(), d.get_ref()))
                     .label("not assigned in the org")
                     .related(user.username.loc, "the user in the org snapshot");
-                finding.component = format!("Integration:{}", self.integration.name);
+                finding.component = Component::Integration(self.integration.name.clone());
                 self.out.push(finding);
             }
         }
