@@ -33,7 +33,7 @@ use std::path::Path;
 use crate::access::{EffectiveAccess, Grant, Holder};
 use crate::engine::Finding;
 use crate::integration::{Integration, Integrations, Origin};
-use crate::model::{Grants, ObjectAccess, Org};
+use crate::model::{Grants, Header, Id, IdVec, ObjectAccess, Org};
 use crate::source::{FileError, FileId, Loc, Texts};
 
 /// One side of the comparison: a loaded tree with its effective access and
@@ -334,27 +334,28 @@ fn access_remains(old: &Side, new: &Side, index: usize) -> bool {
 fn surfaced_gains(old: &Side, n: &Facts) -> Changes {
     let [profiles, sets, groups] = held_names(n.side.org, n.integration);
     let o = old.org;
-    let present =
-        |names: &HashSet<String>,
-         headers: &mut dyn Iterator<Item = (usize, &crate::model::Header)>| {
-            headers
-                .filter(|(_, h)| names.contains(&o.name(h.name).to_lowercase()))
-                .map(|(i, _)| i)
-                .collect::<Vec<usize>>()
-        };
+    /// The components of `list` whose name (any case) is one of `names`.
+    fn present<I: Id, T>(
+        org: &Org,
+        names: &HashSet<String>,
+        list: &IdVec<I, T>,
+        header: impl Fn(&T) -> &Header,
+    ) -> Vec<I> {
+        list.enumerate()
+            .filter(|(_, item)| names.contains(&org.name(header(item).name).to_lowercase()))
+            .map(|(id, _)| id)
+            .collect()
+    }
     let mut before = n.integration.clone();
-    before.profiles = present(
-        &profiles,
-        &mut o.profiles.iter().map(|p| &p.header).enumerate(),
-    );
-    before.permission_sets = present(
-        &sets,
-        &mut o.permission_sets.iter().map(|p| &p.header).enumerate(),
-    );
-    before.groups = present(&groups, &mut o.groups.iter().map(|g| &g.header).enumerate());
+    before.profiles = present(o, &profiles, &o.profiles, |p| &p.header);
+    before.permission_sets = present(o, &sets, &o.permission_sets, |p| &p.header);
+    before.groups = present(o, &groups, &o.groups, |g| &g.header);
     let app_names: HashSet<&str> = n.apps.keys().copied().collect();
-    before.apps = (0..o.apps.len())
-        .filter(|&a| app_names.contains(o.name(o.apps[a].name)))
+    before.apps = o
+        .apps
+        .enumerate()
+        .filter(|(_, app)| app_names.contains(o.name(app.name)))
+        .map(|(a, _)| a)
         .collect();
     if before.profiles.is_empty() && before.permission_sets.is_empty() && before.groups.is_empty() {
         return grown(None, n, Direction::Gain);

@@ -187,10 +187,13 @@ fn same_component(org: &Org, kind: ComponentKind, a: &str, b: &str) -> bool {
     if a.eq_ignore_ascii_case(b) {
         return true;
     }
-    let resolve = |n: &str| match kind {
-        ComponentKind::PermissionSet => org.permission_sets_named(n),
-        _ => org.groups_named(n),
-    };
-    let found = resolve(b);
-    resolve(a).iter().any(|x| found.contains(x))
+    fn overlap<I: PartialEq>(a: Vec<I>, b: Vec<I>) -> bool {
+        a.iter().any(|x| b.contains(x))
+    }
+    match kind {
+        ComponentKind::PermissionSet => {
+            overlap(org.permission_sets_named(a), org.permission_sets_named(b))
+        }
+        _ => overlap(org.groups_named(a), org.groups_named(b)),
+    }
 }
