@@ -14,7 +14,7 @@ use crate::access::EffectiveAccess;
 use crate::catalogue::{Meta, Need, Severity};
 use crate::config::Config;
 use crate::integration::Integrations;
-use crate::model::{ComponentKind, Org};
+use crate::model::{ComponentKind, IdVec, IntegrationId, Org};
 use crate::orgdata::Snapshot;
 use crate::source::Loc;
 
@@ -87,9 +87,8 @@ pub struct Context<'a> {
     pub org: &'a Org,
     pub config: &'a Config,
     pub integrations: &'a Integrations,
-    /// Effective access of each integration, by index in
-    /// `integrations.list`.
-    pub access: Vec<EffectiveAccess<'a>>,
+    /// Effective access of each integration.
+    pub access: IdVec<IntegrationId, EffectiveAccess<'a>>,
     /// "Today", for exception expiry and stale logins (`--now`).
     pub today: jiff::civil::Date,
     /// The org snapshot, when one was read.
@@ -106,9 +105,11 @@ impl<'a> Context<'a> {
     ) -> Self {
         let access = integrations
             .list
+            .as_slice()
             .par_iter()
             .map(|i| EffectiveAccess::compute(org, &i.assignment()))
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         Context {
             org,
             config,

@@ -15,7 +15,8 @@ use crate::access::{Assignment, Holder};
 use crate::config::{Config, IntegrationDecl};
 use crate::identity::{self, Evidence, EvidenceKind};
 use crate::model::{
-    AppId, ComponentKind, GroupId, INTEGRATION_LICENSE, IdVec, Org, PermissionSetId, ProfileId,
+    AppId, ComponentKind, GroupId, INTEGRATION_LICENSE, IdVec, IntegrationId, Org, PermissionSetId,
+    ProfileId,
 };
 use crate::orgdata::{Assigned, Snapshot};
 use crate::source::{FileId, Loc, Span};
@@ -110,11 +111,11 @@ impl Integration {
 }
 
 pub struct Integrations {
-    pub list: Vec<Integration>,
+    pub list: IdVec<IntegrationId, Integration>,
     /// minpriv.toml in the file table, when one was read.
     pub config_file: Option<FileId>,
     /// Per profile: the integrations that name it.
-    pub by_profile: IdVec<ProfileId, Vec<usize>>,
+    pub by_profile: IdVec<ProfileId, Vec<IntegrationId>>,
     /// Per profile: whether it is an integration profile.
     pub is_integration_profile: IdVec<ProfileId, bool>,
     /// Per profile: the Salesforce-managed integration licence it is on
@@ -285,9 +286,10 @@ impl Integrations {
         }
         add_discovered(org, &holders, &mut list);
 
-        let mut by_profile: IdVec<ProfileId, Vec<usize>> =
+        let list: IdVec<IntegrationId, Integration> = list.into();
+        let mut by_profile: IdVec<ProfileId, Vec<IntegrationId>> =
             IdVec::filled(vec![], org.profiles.len());
-        for (i, integration) in list.iter().enumerate() {
+        for (i, integration) in list.enumerate() {
             for &p in &integration.profiles {
                 // `i` only grows: a repeat can only be the last entry.
                 if by_profile[p].last() != Some(&i) {
@@ -324,7 +326,7 @@ impl Integrations {
     }
 
     /// Integration profiles with the integrations that use them.
-    pub fn profiles(&self) -> impl Iterator<Item = (ProfileId, &[usize])> {
+    pub fn profiles(&self) -> impl Iterator<Item = (ProfileId, &[IntegrationId])> {
         self.is_integration_profile
             .enumerate()
             .filter(|(_, is)| **is)

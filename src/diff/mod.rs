@@ -33,7 +33,7 @@ use std::path::Path;
 use crate::access::{EffectiveAccess, Grant, Holder};
 use crate::engine::Finding;
 use crate::integration::{Integration, Integrations, Origin};
-use crate::model::{Grants, Header, Id, IdVec, ObjectAccess, Org};
+use crate::model::{Grants, Header, Id, IdVec, IntegrationId, ObjectAccess, Org};
 use crate::source::{FileError, FileId, Loc, Texts};
 
 /// One side of the comparison: a loaded tree with its effective access and
@@ -45,8 +45,7 @@ pub struct Side<'a> {
     pub commit: Option<String>,
     pub org: &'a Org,
     pub integrations: &'a Integrations,
-    /// By index in `integrations.list`.
-    pub access: &'a [EffectiveAccess<'a>],
+    pub access: &'a IdVec<IntegrationId, EffectiveAccess<'a>>,
     pub findings: &'a [Finding],
     /// Metadata files read.
     pub files: usize,
@@ -69,7 +68,7 @@ impl<'a> Side<'a> {
         commit: Option<String>,
         org: &'a Org,
         integrations: &'a Integrations,
-        access: &'a [EffectiveAccess<'a>],
+        access: &'a IdVec<IntegrationId, EffectiveAccess<'a>>,
         findings: &'a [Finding],
         files: usize,
         errors: &'a [FileError],
@@ -176,10 +175,9 @@ struct At {
 
 /// Compares two loaded trees.
 pub fn compare(old: &Side, new: &Side) -> Delta {
-    let by_name = |side: &Side| -> BTreeMap<String, usize> {
+    let by_name = |side: &Side| -> BTreeMap<String, IntegrationId> {
         side.integrations
             .list
-            .iter()
             .enumerate()
             .map(|(i, x)| (x.name.clone(), i))
             .rev() // the first of equal names wins
@@ -307,7 +305,7 @@ fn held_names(org: &Org, integration: &Integration) -> [HashSet<String>; 3] {
 
 /// Whether the profile, a permission set or a group the integration at
 /// `index` of `old` holds is still in `new`'s metadata (by name, any case).
-fn access_remains(old: &Side, new: &Side, index: usize) -> bool {
+fn access_remains(old: &Side, new: &Side, index: IntegrationId) -> bool {
     let held = held_names(old.org, &old.integrations.list[index]);
     let n = new.org;
     let names = |headers: &mut dyn Iterator<Item = &crate::model::Header>| {
@@ -436,7 +434,7 @@ struct Facts<'s, 'a> {
 }
 
 impl<'s, 'a> Facts<'s, 'a> {
-    fn of(side: &'s Side<'a>, index: usize) -> Self {
+    fn of(side: &'s Side<'a>, index: IntegrationId) -> Self {
         let integration = &side.integrations.list[index];
         let org = side.org;
         let mut apps = BTreeMap::new();

@@ -109,6 +109,11 @@ impl<I: Id, T> IdVec<I, T> {
             .map(|(i, item)| (I::from_index(i), item))
     }
 
+    /// The id of the first entry `f` accepts.
+    pub fn position(&self, f: impl FnMut(&T) -> bool) -> Option<I> {
+        self.items.iter().position(f).map(I::from_index)
+    }
+
     /// Adds an entry; its id.
     pub fn push(&mut self, item: T) -> I {
         let id = I::from_index(self.items.len());

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::{RuleDef, rule};
 use crate::engine::{Component, Context, Finding, Findings};
 use crate::integration::Origin;
+use crate::model::IntegrationId;
 use crate::source::Loc;
 
 pub(super) const RULE: RuleDef = rule!("IDN001", check);
@@ -13,7 +14,7 @@ pub(super) const RULE: RuleDef = rule!("IDN001", check);
 /// app it lists whose run-as user is another (IDN007 reports the mismatch
 /// itself; here it counts as a second use of that user).
 struct Claim {
-    integration: usize,
+    integration: IntegrationId,
     loc: Option<Loc>,
     component: Component,
 }
@@ -22,7 +23,7 @@ fn check(cx: &Context, out: &mut Findings) {
     // Claims per username (case-insensitive), declared integrations
     // first, each list in inventory then app order.
     let mut by_user: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         if let Some(user) = integration.user_key() {
             let component = match integration.origin {
                 Origin::Declared(_) => Component::Integration(integration.name.clone()),
@@ -39,7 +40,7 @@ fn check(cx: &Context, out: &mut Findings) {
             });
         }
     }
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         if !matches!(integration.origin, Origin::Declared(_)) {
             continue;
         }
@@ -60,7 +61,7 @@ fn check(cx: &Context, out: &mut Findings) {
         }
     }
     for (user, claims) in by_user {
-        let mut distinct: Vec<usize> = vec![];
+        let mut distinct: Vec<IntegrationId> = vec![];
         for c in &claims {
             if !distinct.contains(&c.integration) {
                 distinct.push(c.integration);
@@ -77,7 +78,7 @@ fn check(cx: &Context, out: &mut Findings) {
         let Some(loc) = culprit.loc else {
             continue;
         };
-        let name = |i: usize| cx.integrations.list[i].name.as_str();
+        let name = |i: IntegrationId| cx.integrations.list[i].name.as_str();
         let names: Vec<&str> = distinct.iter().map(|&i| name(i)).collect();
         let mut finding = Finding::new(
             loc,
