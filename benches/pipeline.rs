@@ -64,7 +64,7 @@ fn parse_large_profile(bencher: divan::Bencher) {
     let config = dir.join("human.toml");
     let bytes = std::fs::metadata(&profile).expect("generated").len();
     let once = load(vec![profile.clone()], Some(config.clone()));
-    assert!(!once.org.profiles[0].pruned, "read in full");
+    assert!(!once.org.profiles.as_slice()[0].pruned, "read in full");
     bencher
         .counter(divan::counter::BytesCount::new(bytes))
         .bench(|| load(vec![profile.clone()], Some(config.clone())));

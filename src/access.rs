@@ -15,13 +15,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{AccessKind, Grants, ObjectAccess, Org, Site};
+use crate::model::{
+    AccessKind, Grants, GroupId, ObjectAccess, Org, PermissionSetId, ProfileId, Site,
+};
 
 /// Who holds a grant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Holder {
-    Profile(usize),
-    PermissionSet(usize),
+    Profile(ProfileId),
+    PermissionSet(PermissionSetId),
 }
 
 /// One granting element and how it reaches the user.
@@ -31,12 +33,12 @@ pub struct Grant {
     pub site: Site,
     /// The permission set is assigned directly (or it is the profile).
     pub direct: bool,
-    /// Groups it comes through (indices into `Org::groups`), sorted.
-    pub groups: Vec<usize>,
+    /// Groups it comes through, sorted.
+    pub groups: Vec<GroupId>,
 }
 
 impl Grant {
-    fn add_path(&mut self, group: Option<usize>) {
+    fn add_path(&mut self, group: Option<GroupId>) {
         match group {
             None => self.direct = true,
             Some(g) => {
@@ -89,9 +91,9 @@ pub struct EffectiveAccess<'a> {
 /// What is assigned to an integration user.
 #[derive(Clone, Debug, Default)]
 pub struct Assignment {
-    pub profiles: Vec<usize>,
-    pub permission_sets: Vec<usize>,
-    pub groups: Vec<usize>,
+    pub profiles: Vec<ProfileId>,
+    pub permission_sets: Vec<PermissionSetId>,
+    pub groups: Vec<GroupId>,
 }
 
 /// Everything a muting permission set switches off, by name.
@@ -181,7 +183,7 @@ impl<'a> EffectiveAccess<'a> {
         org: &'a Org,
         grants: &Grants,
         holder: Holder,
-        group: Option<usize>,
+        group: Option<GroupId>,
         muted: &Muted,
     ) {
         let grant = |site: Site| Grant {
@@ -279,7 +281,7 @@ pub fn object_readable(object: &str, granted: impl Fn(&str) -> bool) -> bool {
 }
 
 /// Adds `grant` to `list`, or records the new path on the same element.
-fn merge(list: &mut Vec<Grant>, grant: Grant, group: Option<usize>) {
+fn merge(list: &mut Vec<Grant>, grant: Grant, group: Option<GroupId>) {
     match list.iter_mut().find(|g| g.site == grant.site) {
         Some(existing) => existing.add_path(group),
         None => list.push(grant),

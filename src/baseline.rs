@@ -66,7 +66,7 @@ impl Baseline {
                         fingerprint: fingerprint.to_owned(),
                         rule: f.code.to_owned(),
                         integration: f.integration.clone(),
-                        component: f.component.clone(),
+                        component: f.component.to_string(),
                         subject: subject.to_owned(),
                         count: 0,
                     })
@@ -207,7 +207,7 @@ mod tests {
             "m",
         );
         f.code = "NET001";
-        f.component = "Profile:X".into();
+        f.component = crate::engine::Component::metadata(crate::model::ComponentKind::Profile, "X");
         f.fingerprint = fingerprint.into();
         f
     }

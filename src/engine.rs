@@ -3,15 +3,18 @@
 //! and the deterministic order of the result. The registry sits above, in
 //! [`crate::rules`], and hands the engine the rules a run selected.
 
+mod component;
+
 use std::path::Path;
 
+pub use component::Component;
 use rayon::prelude::*;
 
 use crate::access::EffectiveAccess;
 use crate::catalogue::{Meta, Need, Severity};
 use crate::config::Config;
 use crate::integration::Integrations;
-use crate::model::{ComponentKind, Org};
+use crate::model::{ComponentKind, IdVec, IntegrationId, Org};
 use crate::orgdata::Snapshot;
 use crate::source::Loc;
 
@@ -84,9 +87,8 @@ pub struct Context<'a> {
     pub org: &'a Org,
     pub config: &'a Config,
     pub integrations: &'a Integrations,
-    /// Effective access of each integration, by index in
-    /// `integrations.list`.
-    pub access: Vec<EffectiveAccess<'a>>,
+    /// Effective access of each integration.
+    pub access: IdVec<IntegrationId, EffectiveAccess<'a>>,
     /// "Today", for exception expiry and stale logins (`--now`).
     pub today: jiff::civil::Date,
     /// The org snapshot, when one was read.
@@ -103,9 +105,11 @@ impl<'a> Context<'a> {
     ) -> Self {
         let access = integrations
             .list
+            .as_slice()
             .par_iter()
             .map(|i| EffectiveAccess::compute(org, &i.assignment()))
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         Context {
             org,
             config,
@@ -181,7 +185,7 @@ pub struct Finding {
     /// permission set several integrations get), sorted.
     pub integrations: Vec<String>,
     /// `Profile:Orders Integration`.
-    pub component: String,
+    pub component: Component,
     /// What the finding is about within the component (a permission, an
     /// object, a range); part of the fingerprint.
     pub subject: String,
@@ -210,7 +214,7 @@ impl Finding {
             related: vec![],
             integration: None,
             integrations: vec![],
-            component: String::new(),
+            component: Component::None,
             subject: String::new(),
             redact: false,
             elements: vec![],
@@ -220,7 +224,7 @@ impl Finding {
     }
 
     pub fn component(mut self, kind: ComponentKind, name: &str) -> Self {
-        self.component = format!("{}:{name}", kind.type_name());
+        self.component = Component::metadata(kind, name);
         self
     }
 
@@ -516,13 +520,14 @@ fn stamp(mut f: Finding, rule: &'static Rule) -> Finding {
         f.help = Some(rule.fix_hint().to_owned());
     }
     let integration = f.integration.as_deref().unwrap_or("");
+    let component = f.component.to_string();
     for e in &mut f.elements {
-        e.fingerprint = fingerprint_of(&[f.code, integration, &f.component, &e.name]);
+        e.fingerprint = fingerprint_of(&[f.code, integration, &component, &e.name]);
     }
     // A grouped finding's own fingerprint is its first element's: a
     // finding with one element keeps the fingerprint it had before
     // findings were grouped.
-    f.fingerprint = fingerprint_of(&[f.code, integration, &f.component, &f.subject]);
+    f.fingerprint = fingerprint_of(&[f.code, integration, &component, &f.subject]);
     f
 }
 

@@ -14,7 +14,10 @@
 use crate::access::{Assignment, Holder};
 use crate::config::{Config, IntegrationDecl};
 use crate::identity::{self, Evidence, EvidenceKind};
-use crate::model::{ComponentKind, INTEGRATION_LICENSE, Org};
+use crate::model::{
+    AppId, ComponentKind, GroupId, INTEGRATION_LICENSE, IdVec, IntegrationId, Org, PermissionSetId,
+    ProfileId,
+};
 use crate::orgdata::{Assigned, Snapshot};
 use crate::source::{FileId, Loc, Span};
 
@@ -24,7 +27,7 @@ pub enum Origin {
     Declared(usize),
     /// A connected app / External Client App with a run-as user that no
     /// declared integration claims.
-    App(usize),
+    App(AppId),
     /// An active user of the org snapshot (index into `Snapshot::users`)
     /// on the Salesforce Integration licence or an API-only profile, whose
     /// username no declared integration or app names.
@@ -53,10 +56,10 @@ pub struct Integration {
     /// element.
     pub user_loc: Option<Loc>,
     pub origin: Origin,
-    pub profiles: Vec<usize>,
-    pub permission_sets: Vec<usize>,
-    pub groups: Vec<usize>,
-    pub apps: Vec<usize>,
+    pub profiles: Vec<ProfileId>,
+    pub permission_sets: Vec<PermissionSetId>,
+    pub groups: Vec<GroupId>,
+    pub apps: Vec<AppId>,
     pub missing: Vec<Missing>,
     /// Where the inventory names the profile.
     pub profile_loc: Option<Loc>,
@@ -108,18 +111,18 @@ impl Integration {
 }
 
 pub struct Integrations {
-    pub list: Vec<Integration>,
+    pub list: IdVec<IntegrationId, Integration>,
     /// minpriv.toml in the file table, when one was read.
     pub config_file: Option<FileId>,
     /// Per profile: the integrations that name it.
-    pub by_profile: Vec<Vec<usize>>,
+    pub by_profile: IdVec<ProfileId, Vec<IntegrationId>>,
     /// Per profile: whether it is an integration profile.
-    pub is_integration_profile: Vec<bool>,
+    pub is_integration_profile: IdVec<ProfileId, bool>,
     /// Per profile: the Salesforce-managed integration licence it is on
     /// (IDN006), when it is one.
-    pub managed_profiles: Vec<Option<String>>,
+    pub managed_profiles: IdVec<ProfileId, Option<String>>,
     /// Per permission set: whether it is Salesforce-managed (IDN006).
-    pub managed_permission_sets: Vec<bool>,
+    pub managed_permission_sets: IdVec<PermissionSetId, bool>,
 }
 
 impl Integrations {
@@ -141,53 +144,44 @@ impl Integrations {
             })
         };
         let mut list = vec![];
-        let mut claimed_apps = vec![false; org.apps.len()];
+        let mut claimed_apps: IdVec<AppId, bool> = IdVec::filled(false, org.apps.len());
         for (i, decl) in config.integrations.iter().enumerate() {
             let mut missing = vec![];
-            let mut resolve = |kind, name: &toml::Spanned<String>, found: Vec<usize>| {
-                if found.is_empty()
-                    && let Some(loc) = config_loc(name.span())
-                {
+            // Each name of the entry: what it finds, noted as missing when
+            // it finds nothing.
+            let mut note = |kind, name: &toml::Spanned<String>, found_none: bool| {
+                if found_none && let Some(loc) = config_loc(name.span()) {
                     missing.push(Missing {
                         kind,
                         name: name.get_ref().clone(),
                         loc,
                     });
                 }
-                found
             };
-            let profiles = decl
-                .profile
-                .iter()
-                .flat_map(|p| resolve(ComponentKind::Profile, p, org.profiles_named(p.get_ref())))
-                .collect();
-            let permission_sets = decl
-                .permission_sets
-                .iter()
-                .flat_map(|p| {
-                    resolve(
-                        ComponentKind::PermissionSet,
-                        p,
-                        org.permission_sets_named(p.get_ref()),
-                    )
-                })
-                .collect();
-            let groups = decl
-                .permission_set_groups
-                .iter()
-                .flat_map(|g| {
-                    resolve(
-                        ComponentKind::PermissionSetGroup,
-                        g,
-                        org.groups_named(g.get_ref()),
-                    )
-                })
-                .collect();
-            let apps: Vec<usize> = decl
-                .connected_apps
-                .iter()
-                .flat_map(|a| resolve(ComponentKind::ConnectedApp, a, org.apps_named(a.get_ref())))
-                .collect();
+            let mut profiles = vec![];
+            if let Some(p) = &decl.profile {
+                let found = org.profiles_named(p.get_ref());
+                note(ComponentKind::Profile, p, found.is_empty());
+                profiles.extend(found);
+            }
+            let mut permission_sets = vec![];
+            for p in &decl.permission_sets {
+                let found = org.permission_sets_named(p.get_ref());
+                note(ComponentKind::PermissionSet, p, found.is_empty());
+                permission_sets.extend(found);
+            }
+            let mut groups = vec![];
+            for g in &decl.permission_set_groups {
+                let found = org.groups_named(g.get_ref());
+                note(ComponentKind::PermissionSetGroup, g, found.is_empty());
+                groups.extend(found);
+            }
+            let mut apps = vec![];
+            for a in &decl.connected_apps {
+                let found = org.apps_named(a.get_ref());
+                note(ComponentKind::ConnectedApp, a, found.is_empty());
+                apps.extend(found);
+            }
             let mut evidence = vec![Evidence {
                 kind: EvidenceKind::Declared,
                 detail: "declared in minpriv.toml".to_owned(),
@@ -220,7 +214,7 @@ impl Integrations {
             });
         }
 
-        for (i, app) in org.apps.iter().enumerate() {
+        for (i, app) in org.apps.enumerate() {
             let Some(user) = &app.run_as_user else {
                 continue;
             };
@@ -249,12 +243,12 @@ impl Integrations {
                 suspect: None,
             });
         }
-        let managed_profiles: Vec<Option<String>> = org
+        let managed_profiles: IdVec<ProfileId, Option<String>> = org
             .profiles
             .iter()
             .map(|p| identity::managed_profile_licence(org, p).map(str::to_owned))
             .collect();
-        let managed_permission_sets: Vec<bool> = org
+        let managed_permission_sets: IdVec<PermissionSetId, bool> = org
             .permission_sets
             .iter()
             .map(|s| identity::is_managed_permission_set(org, s))
@@ -292,8 +286,10 @@ impl Integrations {
         }
         add_discovered(org, &holders, &mut list);
 
-        let mut by_profile = vec![vec![]; org.profiles.len()];
-        for (i, integration) in list.iter().enumerate() {
+        let list: IdVec<IntegrationId, Integration> = list.into();
+        let mut by_profile: IdVec<ProfileId, Vec<IntegrationId>> =
+            IdVec::filled(vec![], org.profiles.len());
+        for (i, integration) in list.enumerate() {
             for &p in &integration.profiles {
                 // `i` only grows: a repeat can only be the last entry.
                 if by_profile[p].last() != Some(&i) {
@@ -303,7 +299,6 @@ impl Integrations {
         }
         let is_integration_profile = org
             .profiles
-            .iter()
             .enumerate()
             .map(|(i, p)| {
                 managed_profiles[i].is_none()
@@ -331,9 +326,8 @@ impl Integrations {
     }
 
     /// Integration profiles with the integrations that use them.
-    pub fn profiles(&self) -> impl Iterator<Item = (usize, &[usize])> {
+    pub fn profiles(&self) -> impl Iterator<Item = (ProfileId, &[IntegrationId])> {
         self.is_integration_profile
-            .iter()
             .enumerate()
             .filter(|(_, is)| **is)
             .map(|(i, _)| (i, self.by_profile[i].as_slice()))
@@ -341,7 +335,7 @@ impl Integrations {
 
     /// The integration a finding on profile `p` names: the first by name
     /// of those that use it (the others are in the message).
-    pub fn names_for_profile(&self, p: usize) -> Vec<&str> {
+    pub fn names_for_profile(&self, p: ProfileId) -> Vec<&str> {
         let mut names: Vec<&str> = self.by_profile[p]
             .iter()
             .map(|&i| self.list[i].name.as_str())
@@ -357,7 +351,7 @@ fn add_snapshot(
     org: &Org,
     snapshot: &Snapshot,
     list: &mut Vec<Integration>,
-    managed_profiles: &[Option<String>],
+    managed_profiles: &IdVec<ProfileId, Option<String>>,
 ) {
     for integration in list.iter_mut() {
         let Some(user) = integration.user.as_deref().and_then(|u| snapshot.user(u)) else {
@@ -429,7 +423,7 @@ fn add_snapshot(
     }
 }
 
-fn run_as_evidence(org: &Org, a: usize) -> Evidence {
+fn run_as_evidence(org: &Org, a: AppId) -> Evidence {
     let app = &org.apps[a];
     Evidence {
         kind: EvidenceKind::RunAs,
@@ -446,10 +440,10 @@ fn run_as_evidence(org: &Org, a: usize) -> Evidence {
 /// integration's app, leaving out Salesforce-managed ones.
 fn pre_authorized(
     org: &Org,
-    a: usize,
-    managed_profiles: &[Option<String>],
-    managed_sets: &[bool],
-) -> (Vec<usize>, Vec<usize>) {
+    a: AppId,
+    managed_profiles: &IdVec<ProfileId, Option<String>>,
+    managed_sets: &IdVec<PermissionSetId, bool>,
+) -> (Vec<ProfileId>, Vec<PermissionSetId>) {
     let app = &org.apps[a];
     if !app.is_integration_app() {
         return (vec![], vec![]);
@@ -478,8 +472,8 @@ fn pre_authorized(
 
 /// The evidence each profile and permission set carries by itself.
 struct HolderEvidence {
-    profiles: Vec<Vec<Evidence>>,
-    permission_sets: Vec<Vec<Evidence>>,
+    profiles: IdVec<ProfileId, Vec<Evidence>>,
+    permission_sets: IdVec<PermissionSetId, Vec<Evidence>>,
 }
 
 impl HolderEvidence {
@@ -498,12 +492,13 @@ impl HolderEvidence {
 fn holder_evidence(
     org: &Org,
     config: &Config,
-    managed_profiles: &[Option<String>],
-    managed_sets: &[bool],
+    managed_profiles: &IdVec<ProfileId, Option<String>>,
+    managed_sets: &IdVec<PermissionSetId, bool>,
 ) -> HolderEvidence {
-    let mut profiles: Vec<Vec<Evidence>> = vec![vec![]; org.profiles.len()];
-    let mut permission_sets: Vec<Vec<Evidence>> = vec![vec![]; org.permission_sets.len()];
-    for (a, app) in org.apps.iter().enumerate() {
+    let mut profiles: IdVec<ProfileId, Vec<Evidence>> = IdVec::filled(vec![], org.profiles.len());
+    let mut permission_sets: IdVec<PermissionSetId, Vec<Evidence>> =
+        IdVec::filled(vec![], org.permission_sets.len());
+    for app in &org.apps {
         if !app.is_integration_app() {
             continue;
         }
@@ -534,11 +529,10 @@ fn holder_evidence(
                 }
             }
         }
-        let _ = a;
     }
     let app_labels: Vec<&str> = org.apps.iter().filter_map(|a| a.label.as_deref()).collect();
     let names = identity::NameTest::new(&app_labels);
-    for (p, profile) in org.profiles.iter().enumerate() {
+    for (p, profile) in org.profiles.enumerate() {
         if managed_profiles[p].is_some() {
             continue;
         }
@@ -572,7 +566,7 @@ fn holder_evidence(
             });
         }
     }
-    for (s, set) in org.permission_sets.iter().enumerate() {
+    for (s, set) in org.permission_sets.enumerate() {
         if managed_sets[s] {
             continue;
         }
@@ -610,8 +604,9 @@ fn has(evidence: &[Evidence], detail: &str) -> bool {
 /// Adds each holder's evidence to the integrations that hold it, then one
 /// integration per holder with evidence that none holds.
 fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integration>) {
-    let mut held_profiles = vec![false; holders.profiles.len()];
-    let mut held_sets = vec![false; holders.permission_sets.len()];
+    let mut held_profiles: IdVec<ProfileId, bool> = IdVec::filled(false, holders.profiles.len());
+    let mut held_sets: IdVec<PermissionSetId, bool> =
+        IdVec::filled(false, holders.permission_sets.len());
     for integration in list.iter_mut() {
         // What the user holds directly and through its groups.
         let through_groups = integration.groups.iter().flat_map(|&g| {
@@ -652,11 +647,15 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
             }
         }
     }
-    let unheld = (0..holders.profiles.len())
+    let unheld = holders
+        .profiles
+        .ids()
         .filter(|&p| !held_profiles[p])
         .map(Holder::Profile)
         .chain(
-            (0..holders.permission_sets.len())
+            holders
+                .permission_sets
+                .ids()
                 .filter(|&s| !held_sets[s])
                 .map(Holder::PermissionSet),
         );
@@ -693,7 +692,6 @@ fn add_discovered(org: &Org, holders: &HolderEvidence, list: &mut Vec<Integratio
         };
         let apps = org
             .apps
-            .iter()
             .enumerate()
             .filter(|(_, app)| {
                 app.is_integration_app()
@@ -767,7 +765,7 @@ pub fn snapshot_assignment(org: &Org, snapshot: &Snapshot, user: usize) -> Assig
     assignment
 }
 
-fn union(into: &mut Vec<usize>, more: Vec<usize>) {
+fn union<T: PartialEq>(into: &mut Vec<T>, more: Vec<T>) {
     for m in more {
         if !into.contains(&m) {
             into.push(m);

@@ -39,11 +39,7 @@ pub fn run(args: AccessArgs, stderr_color: bool) -> u8 {
         Err(code) => return code,
     };
     let integrations = &loaded.integrations;
-    let Some(index) = integrations
-        .list
-        .iter()
-        .position(|i| i.name == args.integration)
-    else {
+    let Some(index) = integrations.list.position(|i| i.name == args.integration) else {
         // What could not be read may be why the integration is unknown.
         print_errors(&loaded);
         let mut names: Vec<&str> = integrations.list.iter().map(|i| i.name.as_str()).collect();

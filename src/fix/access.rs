@@ -11,7 +11,7 @@ use super::profile::{Outcome, user_permission};
 use super::xml::Element;
 use super::{FixError, Fixing};
 use crate::model::permissions::PROFILE_BASELINE_PERMISSIONS;
-use crate::model::{AccessKind, Grants, ObjectAccess};
+use crate::model::{AccessKind, Grants, GroupId, ObjectAccess, PermissionSetId};
 use crate::report::terminal_safe;
 
 /// Named grants that move from a profile into a permission set (apps,
@@ -330,7 +330,7 @@ impl Fixing<'_, '_> {
             self.take(&org.profiles[p].grants, true, &mut wanted);
         }
         let existing_access = org.permission_sets_named(&access_name);
-        let mut direct: Vec<usize> = vec![];
+        let mut direct: Vec<PermissionSetId> = vec![];
         for &s in &integration.permission_sets {
             let name = org.name(org.permission_sets[s].header.name);
             if existing_access.contains(&s)
@@ -461,7 +461,7 @@ impl Fixing<'_, '_> {
             .collect();
         let d = self.index_declared();
 
-        let group_users = |g: usize| {
+        let group_users = |g: GroupId| {
             self.inputs
                 .integrations
                 .list
@@ -469,7 +469,7 @@ impl Fixing<'_, '_> {
                 .filter(|i| i.groups.contains(&g))
                 .count()
         };
-        let own_groups: Vec<usize> = integration
+        let own_groups: Vec<GroupId> = integration
             .groups
             .iter()
             .copied()

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, IntegrationDecl};
 use crate::integration::{Integration, Integrations, Origin};
-use crate::model::{ObjectAccess, Org, permissions::high_risk_label};
+use crate::model::{IntegrationId, ObjectAccess, Org, permissions::high_risk_label};
 use crate::source::display_path;
 
 /// What `fix` would do.
@@ -331,7 +331,8 @@ pub fn plan(inputs: &Inputs, only: &[String]) -> Result<Plan, FixError> {
     let mut pitfalls = BTreeSet::new();
     let mut deploy_dirs = BTreeSet::new();
 
-    let mut order: Vec<usize> = (0..list.len())
+    let mut order: Vec<IntegrationId> = list
+        .ids()
         .filter(|&i| only.is_empty() || only.contains(&list[i].name))
         .collect();
     order.sort_by(|&a, &b| list[a].name.cmp(&list[b].name));

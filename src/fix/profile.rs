@@ -6,14 +6,14 @@ use super::xml::Element;
 use super::{FixError, Fixing};
 use crate::ip::IpSpan;
 use crate::model::permissions::PROFILE_BASELINE_PERMISSIONS;
-use crate::model::{INTEGRATION_LICENSE, Profile, STANDARD_PROFILES};
+use crate::model::{INTEGRATION_LICENSE, Profile, ProfileId, STANDARD_PROFILES};
 use crate::report::terminal_safe;
 
 /// Where the profile step leaves the integration.
 #[derive(Debug, Default)]
 pub(super) struct Outcome {
     /// The profile whose access moves into the `_Access` permission set.
-    pub source: Option<usize>,
+    pub source: Option<ProfileId>,
     /// The new profile the user must be moved to.
     pub moved_to: Option<String>,
     /// The profile the integration ends on is on the Salesforce
@@ -196,7 +196,7 @@ impl Fixing<'_, '_> {
     /// on, the login IP ranges narrowed.
     fn trim(
         &mut self,
-        p: usize,
+        p: ProfileId,
         ranges: Option<Vec<Range>>,
         keep: &[&'static str],
     ) -> Result<Outcome, FixError> {

@@ -5,11 +5,13 @@
 //! far more often than they print them. Every element a finding can point
 //! at keeps its [`Loc`].
 
+mod ids;
 mod org;
 pub mod permissions;
 mod profiles;
 
-pub use org::{ComponentRef, Hidden, Org, plural_kind};
+pub use ids::{AppId, GroupId, Id, IdVec, IntegrationId, MutingSetId, PermissionSetId, ProfileId};
+pub use org::{Hidden, Org, plural_kind};
 pub use profiles::{STANDARD_PROFILES, profile_full_name_for_label, profile_label_for_full_name};
 
 use crate::source::{FileId, Loc, Span};

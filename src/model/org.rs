@@ -9,17 +9,40 @@ use crate::source::{Loc, Sources};
 pub struct Org {
     pub sources: Sources,
     pub names: lasso::RodeoReader,
-    pub profiles: Vec<Profile>,
-    pub permission_sets: Vec<PermissionSet>,
-    pub groups: Vec<PermissionSetGroup>,
-    pub muting_sets: Vec<MutingPermissionSet>,
-    pub apps: Vec<App>,
+    pub profiles: IdVec<ProfileId, Profile>,
+    pub permission_sets: IdVec<PermissionSetId, PermissionSet>,
+    pub groups: IdVec<GroupId, PermissionSetGroup>,
+    pub muting_sets: IdVec<MutingSetId, MutingPermissionSet>,
+    pub apps: IdVec<AppId, App>,
     pub named_credentials: Vec<NamedCredential>,
     pub external_credentials: Vec<ExternalCredential>,
     /// The metadata files `.forceignore` hid from the run, per pattern
     /// (REF003); set by the loader.
     pub hidden_by_forceignore: Vec<Hidden>,
-    by_name: HashMap<(ComponentKind, Sym), Vec<usize>>,
+    by_name: ByName,
+}
+
+/// The components of each kind by full name.
+#[derive(Default)]
+struct ByName {
+    profiles: HashMap<Sym, Vec<ProfileId>>,
+    permission_sets: HashMap<Sym, Vec<PermissionSetId>>,
+    groups: HashMap<Sym, Vec<GroupId>>,
+    muting_sets: HashMap<Sym, Vec<MutingSetId>>,
+    /// By kind too: a connected app and an External Client App may share
+    /// a name.
+    apps: HashMap<(ComponentKind, Sym), Vec<AppId>>,
+}
+
+fn index_by<K: std::hash::Hash + Eq, I: Id, T>(
+    list: &IdVec<I, T>,
+    key: impl Fn(&T) -> K,
+) -> HashMap<K, Vec<I>> {
+    let mut by: HashMap<K, Vec<I>> = HashMap::new();
+    for (id, item) in list.enumerate() {
+        by.entry(key(item)).or_default().push(id);
+    }
+    by
 }
 
 /// The metadata files one `.forceignore` pattern hid from the run: the
@@ -58,13 +81,6 @@ pub fn plural_kind(kind: &str, n: usize) -> String {
     }
 }
 
-/// A component found by name: its kind and index in the matching list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ComponentRef {
-    pub kind: ComponentKind,
-    pub index: usize,
-}
-
 impl Org {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -78,23 +94,18 @@ impl Org {
         named_credentials: Vec<NamedCredential>,
         external_credentials: Vec<ExternalCredential>,
     ) -> Self {
-        let mut by_name: HashMap<(ComponentKind, Sym), Vec<usize>> = HashMap::new();
-        let mut add = |kind, name, i| by_name.entry((kind, name)).or_default().push(i);
-        for (i, p) in profiles.iter().enumerate() {
-            add(ComponentKind::Profile, p.header.name, i);
-        }
-        for (i, p) in permission_sets.iter().enumerate() {
-            add(ComponentKind::PermissionSet, p.header.name, i);
-        }
-        for (i, g) in groups.iter().enumerate() {
-            add(ComponentKind::PermissionSetGroup, g.header.name, i);
-        }
-        for (i, m) in muting_sets.iter().enumerate() {
-            add(ComponentKind::MutingPermissionSet, m.header.name, i);
-        }
-        for (i, a) in apps.iter().enumerate() {
-            add(a.kind, a.name, i);
-        }
+        let profiles = IdVec::from(profiles);
+        let permission_sets = IdVec::from(permission_sets);
+        let groups = IdVec::from(groups);
+        let muting_sets = IdVec::from(muting_sets);
+        let apps = IdVec::from(apps);
+        let by_name = ByName {
+            profiles: index_by(&profiles, |p| p.header.name),
+            permission_sets: index_by(&permission_sets, |p| p.header.name),
+            groups: index_by(&groups, |g| g.header.name),
+            muting_sets: index_by(&muting_sets, |m| m.header.name),
+            apps: index_by(&apps, |a| (a.kind, a.name)),
+        };
         Org {
             sources,
             names,
@@ -120,69 +131,95 @@ impl Org {
         self.names.get(text)
     }
 
-    fn exact(&self, kind: ComponentKind, name: &str) -> &[usize] {
+    /// The ids `by_name` holds for `name`.
+    fn exact<K: std::hash::Hash + Eq, I: Id>(
+        &self,
+        by_name: &HashMap<K, Vec<I>>,
+        key: impl FnOnce(Sym) -> K,
+        name: &str,
+    ) -> Vec<I> {
         self.sym(name)
-            .and_then(|s| self.by_name.get(&(kind, s)))
-            .map_or(&[], Vec::as_slice)
+            .and_then(|s| by_name.get(&key(s)))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn profile(&self, id: ProfileId) -> &Profile {
+        &self.profiles[id]
+    }
+
+    pub fn permission_set(&self, id: PermissionSetId) -> &PermissionSet {
+        &self.permission_sets[id]
+    }
+
+    pub fn group(&self, id: GroupId) -> &PermissionSetGroup {
+        &self.groups[id]
+    }
+
+    pub fn muting_set(&self, id: MutingSetId) -> &MutingPermissionSet {
+        &self.muting_sets[id]
+    }
+
+    pub fn app(&self, id: AppId) -> &App {
+        &self.apps[id]
     }
 
     /// Profiles called `name_or_label`: by full name (`Admin`), by the
     /// label of a standard profile (`System Administrator`), or, failing
     /// both, by a case-insensitive full name. Several files may hold a
     /// profile of the same name (one per package directory).
-    pub fn profiles_named(&self, name_or_label: &str) -> Vec<usize> {
-        let exact = self.exact(ComponentKind::Profile, name_or_label);
+    pub fn profiles_named(&self, name_or_label: &str) -> Vec<ProfileId> {
+        let by_full_name = |name| self.exact(&self.by_name.profiles, |s| s, name);
+        let exact = by_full_name(name_or_label);
         if !exact.is_empty() {
-            return exact.to_vec();
+            return exact;
         }
         if let Some(full) = profile_full_name_for_label(name_or_label) {
-            let found = self.exact(ComponentKind::Profile, full);
+            let found = by_full_name(full);
             if !found.is_empty() {
-                return found.to_vec();
+                return found;
             }
         }
         if let Some(label) = profile_label_for_full_name(name_or_label) {
-            let found = self.exact(ComponentKind::Profile, label);
+            let found = by_full_name(label);
             if !found.is_empty() {
-                return found.to_vec();
+                return found;
             }
         }
         self.profiles
-            .iter()
             .enumerate()
             .filter(|(_, p)| self.name(p.header.name).eq_ignore_ascii_case(name_or_label))
-            .map(|(i, _)| i)
+            .map(|(id, _)| id)
             .collect()
     }
 
     /// Permission sets by API name, or failing that by label (connected
     /// apps may name either).
-    pub fn permission_sets_named(&self, name: &str) -> Vec<usize> {
-        let exact = self.exact(ComponentKind::PermissionSet, name);
+    pub fn permission_sets_named(&self, name: &str) -> Vec<PermissionSetId> {
+        let exact = self.exact(&self.by_name.permission_sets, |s| s, name);
         if !exact.is_empty() {
-            return exact.to_vec();
+            return exact;
         }
         self.permission_sets
-            .iter()
             .enumerate()
             .filter(|(_, p)| p.label.as_deref() == Some(name))
-            .map(|(i, _)| i)
+            .map(|(id, _)| id)
             .collect()
     }
 
-    pub fn groups_named(&self, name: &str) -> Vec<usize> {
-        self.exact(ComponentKind::PermissionSetGroup, name).to_vec()
+    pub fn groups_named(&self, name: &str) -> Vec<GroupId> {
+        self.exact(&self.by_name.groups, |s| s, name)
     }
 
-    pub fn muting_sets_named(&self, name: &str) -> Vec<usize> {
-        self.exact(ComponentKind::MutingPermissionSet, name)
-            .to_vec()
+    pub fn muting_sets_named(&self, name: &str) -> Vec<MutingSetId> {
+        self.exact(&self.by_name.muting_sets, |s| s, name)
     }
 
     /// Connected apps and External Client Apps by name.
-    pub fn apps_named(&self, name: &str) -> Vec<usize> {
-        let mut found = self.exact(ComponentKind::ConnectedApp, name).to_vec();
-        found.extend_from_slice(self.exact(ComponentKind::ExternalClientApp, name));
+    pub fn apps_named(&self, name: &str) -> Vec<AppId> {
+        let by_kind = |kind| self.exact(&self.by_name.apps, |s| (kind, s), name);
+        let mut found = by_kind(ComponentKind::ConnectedApp);
+        found.extend(by_kind(ComponentKind::ExternalClientApp));
         found.sort_unstable();
         found
     }

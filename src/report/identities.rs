@@ -11,7 +11,7 @@ use crate::access::Holder;
 use crate::catalogue::Severity;
 use crate::engine::Finding;
 use crate::integration::{Integrations, Origin};
-use crate::model::Org;
+use crate::model::{IntegrationId, Org};
 
 /// How many pieces of evidence a block shows.
 const EVIDENCE_SHOWN: usize = 4;
@@ -25,7 +25,7 @@ pub fn summary(org: &Org, integrations: &Integrations, findings: &[Finding]) -> 
     if integrations.list.is_empty() {
         return String::new();
     }
-    let mut order: Vec<usize> = (0..integrations.list.len()).collect();
+    let mut order: Vec<IntegrationId> = integrations.list.ids().collect();
     order.sort_by(|&a, &b| integrations.list[a].name.cmp(&integrations.list[b].name));
     let suspects = integrations
         .list

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Run, Summary, Texts};
+use crate::engine::Component;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -40,7 +41,7 @@ struct FindingJson<'a> {
     end_line: usize,
     end_column: usize,
     integration: Option<&'a str>,
-    component: &'a str,
+    component: &'a Component,
     fingerprint: &'a str,
     /// A grouped finding's elements, highest risk first (the first is
     /// where `file`, `line` and `column` point).

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::{Region, Run, Texts};
 use crate::catalogue::Severity;
-use crate::engine::Rule;
+use crate::engine::{Component, Rule};
 use crate::source::Loc;
 
 /// The schema URI GitHub's own tools write.
@@ -121,7 +121,7 @@ struct SarifResult<'a> {
 struct ResultProperties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     integration: Option<&'a str>,
-    component: &'a str,
+    component: &'a Component,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
 }

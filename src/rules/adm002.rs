@@ -9,7 +9,7 @@ pub(super) const RULE: RuleDef = rule!("ADM002", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     let mut found = PerGrant::default();
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         let allowed = integration.allowed_permissions(cx.config);
         for (&permission, grants) in &cx.access[i].system {
             let Some(label) = high_risk_label(permission) else {

@@ -13,7 +13,7 @@ const FLAGS: [(ObjectAccess, &str, &str); 2] = [
 
 fn check(cx: &Context, out: &mut Findings) {
     let mut found = PerGrant::default();
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         let contract = integration
             .declared(cx.config)
             .and_then(|d| d.objects.as_ref());

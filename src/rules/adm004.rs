@@ -15,7 +15,7 @@ const CRED: ObjectAccess = ObjectAccess::CREATE
 
 fn check(cx: &Context, out: &mut Findings) {
     let mut found = PerGrant::default();
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         let Some(contract) = integration
             .declared(cx.config)
             .and_then(|d| d.objects.as_ref())

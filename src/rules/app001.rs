@@ -8,7 +8,7 @@ pub(super) const RULE: RuleDef = rule!("APP001", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (a, app) in org.apps.iter().enumerate() {
+    for (a, app) in org.apps.enumerate() {
         let (loc, why, label) = match (app.kind, &app.admin_approved) {
             (_, Some(Located { value: true, .. })) => continue,
             (ComponentKind::ConnectedApp, Some(Located { loc, .. })) => (

@@ -9,7 +9,7 @@ const FULL_SCOPE: &str = "Full";
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (a, app) in org.apps.iter().enumerate() {
+    for (a, app) in org.apps.enumerate() {
         // A scope listed twice is one finding, at its first mention.
         let Some(scope) = app
             .scopes

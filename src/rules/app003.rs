@@ -12,7 +12,7 @@ const REFRESH_SCOPES: [&str; 2] = ["RefreshToken", "OfflineAccess"];
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (a, app) in org.apps.iter().enumerate() {
+    for (a, app) in org.apps.enumerate() {
         let Some(scope) = app.scopes.iter().find(|s| {
             REFRESH_SCOPES
                 .iter()

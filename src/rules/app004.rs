@@ -17,7 +17,7 @@ const CREDENTIAL_SECRETS: [(&str, &str); 3] = [
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (a, app) in org.apps.iter().enumerate() {
+    for (a, app) in org.apps.enumerate() {
         let Some(loc) = app.consumer_secret else {
             continue;
         };

@@ -11,7 +11,7 @@ const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (a, app) in org.apps.iter().enumerate() {
+    for (a, app) in org.apps.enumerate() {
         for url in &app.callback_urls {
             let Some(host) = insecure_host(&url.value) else {
                 continue;

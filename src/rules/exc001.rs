@@ -1,7 +1,7 @@
 //! EXC001 expired-exception — see `rules/EXC001.md`.
 
 use super::{RuleDef, rule};
-use crate::engine::{Context, ExceptionUse, Finding, Findings};
+use crate::engine::{Component, Context, ExceptionUse, Finding, Findings};
 
 pub(super) const RULE: RuleDef = rule!("EXC001", exceptions check);
 
@@ -26,7 +26,7 @@ fn check(cx: &Context, _usage: &ExceptionUse, out: &mut Findings) {
         .integration(exception.integration.as_deref())
         .subject(format!("{}:{expires}", exception.rule))
         .label("expired");
-        finding.component = "Exception".into();
+        finding.component = Component::Exception;
         out.push(finding);
     }
 }

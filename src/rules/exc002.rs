@@ -1,7 +1,7 @@
 //! EXC002 unused-exception — see `rules/EXC002.md`.
 
 use super::{RuleDef, rule};
-use crate::engine::{Context, ExceptionUse, Finding, Findings};
+use crate::engine::{Component, Context, ExceptionUse, Finding, Findings};
 
 pub(super) const RULE: RuleDef = rule!("EXC002", exceptions check);
 
@@ -31,7 +31,7 @@ fn check(cx: &Context, usage: &ExceptionUse, out: &mut Findings) {
         .integration(exception.integration.as_deref())
         .subject(format!("{}:{}", exception.rule, exception.reason))
         .label("matches no finding");
-        finding.component = "Exception".into();
+        finding.component = Component::Exception;
         out.push(finding);
     }
 }

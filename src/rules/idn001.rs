@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::{RuleDef, rule};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::integration::Origin;
+use crate::model::IntegrationId;
 use crate::source::Loc;
 
 pub(super) const RULE: RuleDef = rule!("IDN001", check);
@@ -13,24 +14,24 @@ pub(super) const RULE: RuleDef = rule!("IDN001", check);
 /// app it lists whose run-as user is another (IDN007 reports the mismatch
 /// itself; here it counts as a second use of that user).
 struct Claim {
-    integration: usize,
+    integration: IntegrationId,
     loc: Option<Loc>,
-    component: String,
+    component: Component,
 }
 
 fn check(cx: &Context, out: &mut Findings) {
     // Claims per username (case-insensitive), declared integrations
     // first, each list in inventory then app order.
     let mut by_user: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         if let Some(user) = integration.user_key() {
             let component = match integration.origin {
-                Origin::Declared(_) => format!("Integration:{}", integration.name),
+                Origin::Declared(_) => Component::Integration(integration.name.clone()),
                 Origin::App(a) => {
                     let app = &cx.org.apps[a];
-                    format!("{}:{}", app.kind.type_name(), cx.org.name(app.name))
+                    Component::metadata(app.kind, cx.org.name(app.name))
                 }
-                Origin::Snapshot(_) | Origin::Discovered(_) => format!("User:{user}"),
+                Origin::Snapshot(_) | Origin::Discovered(_) => Component::User(user.clone()),
             };
             by_user.entry(user).or_default().push(Claim {
                 integration: i,
@@ -39,7 +40,7 @@ fn check(cx: &Context, out: &mut Findings) {
             });
         }
     }
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         if !matches!(integration.origin, Origin::Declared(_)) {
             continue;
         }
@@ -55,12 +56,12 @@ fn check(cx: &Context, out: &mut Findings) {
             by_user.entry(key).or_default().push(Claim {
                 integration: i,
                 loc: Some(run_as.loc),
-                component: format!("{}:{}", app.kind.type_name(), cx.org.name(app.name)),
+                component: Component::metadata(app.kind, cx.org.name(app.name)),
             });
         }
     }
     for (user, claims) in by_user {
-        let mut distinct: Vec<usize> = vec![];
+        let mut distinct: Vec<IntegrationId> = vec![];
         for c in &claims {
             if !distinct.contains(&c.integration) {
                 distinct.push(c.integration);
@@ -77,7 +78,7 @@ fn check(cx: &Context, out: &mut Findings) {
         let Some(loc) = culprit.loc else {
             continue;
         };
-        let name = |i: usize| cx.integrations.list[i].name.as_str();
+        let name = |i: IntegrationId| cx.integrations.list[i].name.as_str();
         let names: Vec<&str> = distinct.iter().map(|&i| name(i)).collect();
         let mut finding = Finding::new(
             loc,

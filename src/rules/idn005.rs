@@ -2,7 +2,7 @@
 
 use super::{RuleDef, app_title, rule};
 use crate::access::Holder;
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::integration::{Integration, Origin, holder_title};
 use crate::model::{ComponentKind, INTEGRATION_LICENSE};
 
@@ -72,7 +72,7 @@ fn check(cx: &Context, out: &mut Findings) {
                     ),
                 )
                 .label("undeclared integration user");
-                finding.component = format!("User:{}", user.to_lowercase());
+                finding.component = Component::User(user.to_lowercase());
                 finding
             }
         };

@@ -8,7 +8,7 @@ pub(super) const RULE: RuleDef = rule!("IDN006", check);
 
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
-    for (p, licence) in cx.integrations.managed_profiles.iter().enumerate() {
+    for (p, licence) in cx.integrations.managed_profiles.enumerate() {
         let Some(licence) = licence else {
             continue;
         };
@@ -31,7 +31,7 @@ fn check(cx: &Context, out: &mut Findings) {
             .help(restrict(licence)),
         );
     }
-    for (s, managed) in cx.integrations.managed_permission_sets.iter().enumerate() {
+    for (s, managed) in cx.integrations.managed_permission_sets.enumerate() {
         if !managed {
             continue;
         }

@@ -1,7 +1,7 @@
 //! LIC001 missing-integration-psl — see `rules/LIC001.md`.
 
 use super::{RuleDef, rule, snapshot_users, snapshot_users_suffix};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::model::INTEGRATION_LICENSE;
 use crate::model::permissions::INTEGRATION_PSL;
 use crate::orgdata::{Assigned, User};
@@ -52,7 +52,7 @@ fn check(cx: &Context, out: &mut Findings) {
         .integrations(&integrations)
         .subject("SalesforceAPIIntegrationPsl")
         .label("no Salesforce API Integration licence assignment");
-        finding.component = format!("User:{}", username.to_lowercase());
+        finding.component = Component::User(username.to_lowercase());
         for a in held {
             finding = finding.related(a.loc(), "assigned here");
         }

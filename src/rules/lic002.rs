@@ -4,6 +4,7 @@ use super::{PerGrant, RuleDef, rule};
 use crate::access::{Grant, Holder};
 use crate::engine::{Context, Findings};
 use crate::model::permissions::{INTEGRATION_PSL, is_integration_psl};
+use crate::model::{GroupId, PermissionSetId};
 
 pub(super) const RULE: RuleDef = rule!("LIC002", check);
 
@@ -19,7 +20,7 @@ fn check(cx: &Context, out: &mut Findings) {
             continue;
         }
         // Every permission set assigned, directly or through a group.
-        let mut assigned: Vec<(usize, Option<usize>)> = integration
+        let mut assigned: Vec<(PermissionSetId, Option<GroupId>)> = integration
             .permission_sets
             .iter()
             .map(|&s| (s, None))

@@ -54,7 +54,7 @@ use crate::catalogue::{self, Severity};
 use crate::config::RuleNames;
 use crate::engine::{Context, Finding, Findings, Related, Rule, RuleDef};
 use crate::ip::valid_ip_span;
-use crate::model::{App, ComponentKind, Org, Profile};
+use crate::model::{App, AppId, ComponentKind, Org, Profile, ProfileId};
 use crate::source::{FileId, Loc, name_list};
 
 /// Declares a rule whose documentation is `rules/<code>.md`.
@@ -611,7 +611,7 @@ pub(crate) fn integration_profiles<'a>(
 
 /// Shared by the profile rules: the integration a finding names, and the
 /// suffix that lists who uses the profile.
-fn profile_users(cx: &Context, profile: usize) -> (Vec<String>, String) {
+fn profile_users(cx: &Context, profile: ProfileId) -> (Vec<String>, String) {
     let (names, _) = users(cx.integrations.names_for_profile(profile));
     let holder = cx.org.name(cx.org.profiles[profile].header.name);
     let suffix = users_suffix(&others_than(&names, holder));
@@ -628,7 +628,7 @@ pub(crate) fn others_than(names: &[String], holder: &str) -> Vec<String> {
 /// Shared by the app rules: the integration a finding names (declared or
 /// discovered, the first by name of those that list the app) and the
 /// suffix that lists them all.
-pub(crate) fn app_users(cx: &Context, app: usize) -> (Vec<String>, String) {
+pub(crate) fn app_users(cx: &Context, app: AppId) -> (Vec<String>, String) {
     let mut names: Vec<&str> = cx
         .integrations
         .list

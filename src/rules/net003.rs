@@ -39,7 +39,7 @@ fn check(cx: &Context, out: &mut Findings) {
     }
     // Apps are integration plumbing: all of them, linked to an
     // integration or not.
-    for (a, app) in org.apps.iter().enumerate() {
+    for (a, app) in org.apps.enumerate() {
         let (integrations, users) = app_users(cx, a);
         for (file, range) in &app.ip_ranges {
             if let Some(problem) = problem(*file, range) {

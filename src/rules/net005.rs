@@ -10,7 +10,7 @@ pub(super) const RULE: RuleDef = rule!("NET005", check);
 fn check(cx: &Context, out: &mut Findings) {
     let org = cx.org;
     // Every app: apps are integration plumbing, whoever uses them.
-    for (a, app) in org.apps.iter().enumerate() {
+    for (a, app) in org.apps.enumerate() {
         let Some(Located {
             value: Some(policy),
             loc,

@@ -1,7 +1,7 @@
 //! ORG001 inactive-integration-user — see `rules/ORG001.md`.
 
 use super::{RuleDef, rule};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 
 pub(super) const RULE: RuleDef = rule!("ORG001", check);
 
@@ -39,7 +39,7 @@ fn check(cx: &Context, out: &mut Findings) {
             Some(_) => continue,
         };
         let mut finding = finding.integration(Some(&integration.name));
-        finding.component = format!("User:{}", username.to_lowercase());
+        finding.component = Component::User(username.to_lowercase());
         out.push(finding);
     }
 }

@@ -1,7 +1,7 @@
 //! ORG002 stale-integration-user — see `rules/ORG002.md`.
 
 use super::{RuleDef, rule, snapshot_users, snapshot_users_suffix};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 
 pub(super) const RULE: RuleDef = rule!("ORG002", check);
 
@@ -38,7 +38,7 @@ fn check(cx: &Context, out: &mut Findings) {
             .integrations(&integrations)
             .subject("stale")
             .label("last login");
-        finding.component = format!("User:{}", username.to_lowercase());
+        finding.component = Component::User(username.to_lowercase());
         out.push(finding);
     }
 }

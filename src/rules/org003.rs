@@ -2,7 +2,7 @@
 
 use super::{RuleDef, rule};
 use crate::config::IntegrationDecl;
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::integration::Integration;
 use crate::model::{ComponentKind, Org, profile_full_name_for_label, profile_label_for_full_name};
 use crate::orgdata::{Assigned, Snapshot};
@@ -128,7 +128,7 @@ impl Drift<'_, '_> {
                     .subject(format!("{}:{}:missing", kind.type_name(), d.get_ref()))
                     .label("not assigned in the org")
                     .related(user.username.loc, "the user in the org snapshot");
-                finding.component = format!("Integration:{}", self.integration.name);
+                finding.component = Component::Integration(self.integration.name.clone());
                 self.out.push(finding);
             }
         }
@@ -187,10 +187,13 @@ fn same_component(org: &Org, kind: ComponentKind, a: &str, b: &str) -> bool {
     if a.eq_ignore_ascii_case(b) {
         return true;
     }
-    let resolve = |n: &str| match kind {
-        ComponentKind::PermissionSet => org.permission_sets_named(n),
-        _ => org.groups_named(n),
-    };
-    let found = resolve(b);
-    resolve(a).iter().any(|x| found.contains(x))
+    fn overlap<I: PartialEq>(a: Vec<I>, b: Vec<I>) -> bool {
+        a.iter().any(|x| b.contains(x))
+    }
+    match kind {
+        ComponentKind::PermissionSet => {
+            overlap(org.permission_sets_named(a), org.permission_sets_named(b))
+        }
+        _ => overlap(org.groups_named(a), org.groups_named(b)),
+    }
 }

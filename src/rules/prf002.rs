@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::{Grouped, Item, RuleDef, integration_profiles, name_list, rule};
 use crate::access::object_readable;
 use crate::engine::{Context, Findings};
-use crate::model::FieldPermission;
+use crate::model::{FieldPermission, IntegrationId};
 
 pub(super) const RULE: RuleDef = rule!("PRF002", check);
 
@@ -22,10 +22,10 @@ fn check(cx: &Context, out: &mut Findings) {
         // Field access counts only on objects the profile or an
         // integration on it can read: the others grant nothing (see the
         // catalogue entry).
-        let access: Vec<usize> = subject
+        let access: Vec<IntegrationId> = subject
             .integrations
             .iter()
-            .filter_map(|n| cx.integrations.list.iter().position(|i| &i.name == n))
+            .filter_map(|n| cx.integrations.list.position(|i| &i.name == n))
             .collect();
         let own: std::collections::HashSet<&str> = profile
             .grants

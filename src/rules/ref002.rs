@@ -1,7 +1,7 @@
 //! REF002 ungrouped-permission-sets — see `rules/REF002.md`.
 
 use super::{RuleDef, rule};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 
 pub(super) const RULE: RuleDef = rule!("REF002", check);
 
@@ -30,7 +30,7 @@ fn check(cx: &Context, out: &mut Findings) {
         .integration(Some(decl.name.get_ref()))
         .subject("permission-sets")
         .label("assigned one by one");
-        finding.component = format!("Integration:{}", decl.name.get_ref());
+        finding.component = Component::Integration(decl.name.get_ref().clone());
         out.push(finding);
     }
 }

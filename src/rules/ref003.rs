@@ -1,7 +1,7 @@
 //! REF003 forceignore-hides-metadata — see `rules/REF003.md`.
 
 use super::{RuleDef, rule};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 
 pub(super) const RULE: RuleDef = rule!("REF003", check);
 
@@ -28,7 +28,7 @@ fn check(cx: &Context, out: &mut Findings) {
         // The project's one `.forceignore` sits at its root: naming it
         // so, not by the path it was read at, keeps the fingerprint the same
         // wherever the project is checked out (baselines, `diff`).
-        finding.component = "Forceignore:.forceignore".to_owned();
+        finding.component = Component::Forceignore;
         out.push(finding);
     }
 }

@@ -21,7 +21,7 @@ fn check(cx: &Context, out: &mut Findings) {
         return;
     };
     let mut found = PerGrant::default();
-    for (i, integration) in cx.integrations.list.iter().enumerate() {
+    for (i, integration) in cx.integrations.list.enumerate() {
         let Some(user) = integration.user.as_deref() else {
             continue;
         };

@@ -1,7 +1,7 @@
 //! USE002 access-from-outside-allowlist — see `rules/USE002.md`.
 
 use super::{RuleDef, rule, valid_ip_span};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::ip::IpSpan;
 
 pub(super) const RULE: RuleDef = rule!("USE002", check);
@@ -60,7 +60,7 @@ fn check(cx: &Context, out: &mut Findings) {
             .integrations(std::slice::from_ref(&integration.name))
             .subject(address.to_string())
             .label("client address");
-            finding.component = format!("User:{}", user.to_lowercase());
+            finding.component = Component::User(user.to_lowercase());
             out.push(finding);
         }
     }

@@ -1,7 +1,7 @@
 //! USE003 unexpected-client — see `rules/USE003.md`.
 
 use super::{RuleDef, app_title, rule};
-use crate::engine::{Context, Finding, Findings};
+use crate::engine::{Component, Context, Finding, Findings};
 use crate::model::{App, ComponentKind, Org};
 use crate::usage::Seen;
 
@@ -67,7 +67,7 @@ fn check(cx: &Context, out: &mut Findings) {
                 .integrations(std::slice::from_ref(&integration.name))
                 .subject(format!("app:{logged}"))
                 .label("connected app");
-            finding.component = format!("User:{}", user.to_lowercase());
+            finding.component = Component::User(user.to_lowercase());
             out.push(finding);
         }
     }

@@ -12,7 +12,7 @@ use crate::catalogue::Severity;
 use crate::engine::{Context, Finding, Outcome, Rule};
 use crate::integration::{Integration, Origin};
 use crate::model::permissions::high_risk_label;
-use crate::model::{ObjectAccess, Org, profile_label_for_full_name};
+use crate::model::{IdVec, IntegrationId, ObjectAccess, Org, profile_label_for_full_name};
 use crate::report::Run;
 use crate::rules;
 use crate::source::{FileId, Loc, Sources, Span};
@@ -219,9 +219,9 @@ impl Lines {
     }
 }
 
-/// Indices into the integration list, by name.
-fn sorted_integrations(list: &[Integration]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..list.len()).collect();
+/// The integrations, by name.
+fn sorted_integrations(list: &IdVec<IntegrationId, Integration>) -> Vec<IntegrationId> {
+    let mut order: Vec<IntegrationId> = list.ids().collect();
     order.sort_by_cached_key(|&i| (list[i].name.to_lowercase(), list[i].name.clone()));
     order
 }
@@ -231,12 +231,12 @@ pub(super) struct Builder<'a> {
     pub(super) cx: &'a Context<'a>,
     pub(super) org: &'a Org,
     pub(super) outcome: &'a Outcome,
-    /// Indices into the integration list, sorted by name.
-    pub(super) order: Vec<usize>,
+    /// The integrations, sorted by name.
+    pub(super) order: Vec<IntegrationId>,
 }
 
 impl Builder<'_> {
-    pub(super) fn integration(&self, i: usize) -> &Integration {
+    pub(super) fn integration(&self, i: IntegrationId) -> &Integration {
         &self.cx.integrations.list[i]
     }
 

@@ -5,10 +5,11 @@
 use super::build::letters;
 use super::{UsageRow, UsageTable};
 use crate::engine::Context;
+use crate::model::IntegrationId;
 use crate::usage::Verdict;
 
 /// One table per integration (in `order`), or none without usage logs.
-pub(super) fn tables(cx: &Context, order: &[usize]) -> Vec<UsageTable> {
+pub(super) fn tables(cx: &Context, order: &[IntegrationId]) -> Vec<UsageTable> {
     let Some(usage) = cx.snapshot.map(|s| &s.usage).filter(|u| u.has_logs()) else {
         return vec![];
     };

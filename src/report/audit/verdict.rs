@@ -10,6 +10,7 @@ use super::build::{Builder, Lines};
 use super::*;
 use crate::engine::Finding;
 use crate::integration::Origin;
+use crate::model::IntegrationId;
 use crate::rules;
 
 /// What the verdicts are made from, computed once.
@@ -65,7 +66,7 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn evidence(&self, lines: &mut Lines, i: usize) -> Vec<String> {
+    fn evidence(&self, lines: &mut Lines, i: IntegrationId) -> Vec<String> {
         let integration = self.integration(i);
         let org = self.org;
         let mut out = vec![];
@@ -124,7 +125,7 @@ impl Builder<'_> {
         out
     }
 
-    fn snapshot_user(&self, i: usize) -> Option<String> {
+    fn snapshot_user(&self, i: IntegrationId) -> Option<String> {
         let integration = self.integration(i);
         let snapshot = self.cx.snapshot?;
         let Some(record) = integration
