@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 
 use crate::model::Located;
 use crate::parse::xml::quoted;
-use crate::source::{FileError, FileId, Loc, Sources, Span};
+use crate::source::{FileError, FileId, Loc, Problem, Sources, Span};
 
 /// The record types minpriv reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -337,7 +337,7 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
         let records = match read_file(&path, max_file_size) {
             Ok(records) => records,
             Err(problem) => {
-                import.errors.push(problem.into_error(file));
+                import.errors.push(problem.in_file(file));
                 continue;
             }
         };
@@ -352,7 +352,7 @@ pub fn import(dir: &Path, sources: &mut Sources, cwd: &Path, max_file_size: u64)
             ));
         }
         if let Err(problem) = read_records(&records.flat, file, &mut import.snapshot) {
-            import.errors.push(problem.into_error(file));
+            import.errors.push(problem.in_file(file));
         }
     }
     let logs = crate::usage::read_logs(&event_logs, max_file_size);
@@ -433,7 +433,7 @@ fn records_of(bytes: &[u8], base: usize, csv: bool) -> Result<Records, Problem> 
     let text = std::str::from_utf8(&bytes[base..]).map_err(|e| {
         let at = base + e.valid_up_to();
         Problem::at(Span::new(at, at + 1), "invalid UTF-8")
-            .help("sf writes UTF-8; the file was saved in another encoding or is damaged")
+            .with_help("sf writes UTF-8; the file was saved in another encoding or is damaged")
     })?;
     if csv {
         csv_records(text, base)
@@ -465,58 +465,12 @@ fn format_of(path: &Path) -> Option<Format> {
     }
 }
 
-/// An error inside one file, before it has a [`FileId`].
-#[derive(Debug)]
-struct Problem {
-    span: Option<Span>,
-    message: String,
-    help: Option<String>,
-}
-
-impl Problem {
-    /// Keeps the span inside a text that ends at `end` (a problem "at the
-    /// next byte" of an empty or truncated file).
-    fn within(mut self, end: usize) -> Self {
-        if let Some(span) = &mut self.span {
-            let start = (span.start as usize).min(end);
-            *span = Span::new(start, (span.end as usize).min(end));
-        }
-        self
-    }
-
-    fn at(span: Span, message: impl Into<String>) -> Self {
-        Problem {
-            span: Some(span),
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    fn into_error(self, file: FileId) -> FileError {
-        FileError {
-            file,
-            span: self.span,
-            message: self.message,
-            help: self.help,
-        }
-    }
-}
-
 const QUERY_HELP: &str =
     "export it with the README's `sf data query` commands (--json, --result-format json or csv)";
 
 /// The bytes of a file and where its text starts (past a UTF-8 BOM).
 fn read_text(path: &Path, max: u64) -> Result<(Vec<u8>, usize), Problem> {
-    let bytes = crate::source::read_input(path, max).map_err(|message| Problem {
-        span: None,
-        message,
-        help: None,
-    })?;
+    let bytes = crate::source::read_input(path, max).map_err(Problem::whole)?;
     decode_export(bytes)
 }
 
@@ -526,7 +480,7 @@ fn decode_export(bytes: Vec<u8>) -> Result<(Vec<u8>, usize), Problem> {
         Ok(base) => Ok((bytes, base)),
         Err(mark) => Err(
             Problem::at(mark, "the file is UTF-16 encoded")
-                .help("sf writes UTF-8; PowerShell's `>` writes UTF-16: use --output-file, or convert the file to UTF-8"),
+                .with_help("sf writes UTF-8; PowerShell's `>` writes UTF-16: use --output-file, or convert the file to UTF-8"),
         ),
     }
 }
@@ -654,9 +608,9 @@ fn json_error(text: &str, base: usize, e: &serde_json::Error) -> Problem {
         format!("invalid JSON: {}", quoted(message)),
     );
     if e.is_eof() {
-        problem.help("the file looks truncated; export it again")
+        problem.with_help("the file looks truncated; export it again")
     } else {
-        problem.help(QUERY_HELP)
+        problem.with_help(QUERY_HELP)
     }
 }
 
@@ -667,7 +621,7 @@ fn json_records(text: &str, base: usize) -> Result<Records, Problem> {
             Span::new(base + start, base + start + 1),
             "not the output of `sf data query`: expected a JSON object",
         )
-        .help(QUERY_HELP));
+        .with_help(QUERY_HELP));
     }
     let top: Top = serde_json::from_str(text).map_err(|e| json_error(text, base, &e))?;
     if let Some(status) = top.status.filter(|s| *s != 0) {
@@ -678,7 +632,7 @@ fn json_records(text: &str, base: usize) -> Result<Records, Problem> {
                 top.message.as_deref().unwrap_or("no message")
             ),
         )
-        .help("run the query again and export its results"));
+        .with_help("run the query again and export its results"));
     }
     let (records, total) = match (top.result, top.records) {
         (Some(body), _) => (body.records, body.total_size),
@@ -688,7 +642,7 @@ fn json_records(text: &str, base: usize) -> Result<Records, Problem> {
                 Span::new(base + start, base + start + 1),
                 "not the output of `sf data query`: no `records` list",
             )
-            .help(QUERY_HELP));
+            .with_help(QUERY_HELP));
         }
     };
     let mut out = Records {
@@ -718,7 +672,7 @@ fn json_records(text: &str, base: usize) -> Result<Records, Problem> {
             },
             None => {
                 return Err(
-                    Problem::at(span, "the record has no `attributes.type`").help(
+                    Problem::at(span, "the record has no `attributes.type`").with_help(
                         "sf writes every record with its attributes; export it with sf data query",
                     ),
                 );
@@ -745,7 +699,7 @@ fn flatten(
 ) -> Result<(), Problem> {
     let span = raw_span(text, raw, base);
     if !raw.get().starts_with('{') {
-        return Err(Problem::at(span, "a record is not a JSON object").help(QUERY_HELP));
+        return Err(Problem::at(span, "a record is not a JSON object").with_help(QUERY_HELP));
     }
     // The whole file parsed, so the object is well-formed.
     let fields = serde_json::from_str::<RawObject>(raw.get())
@@ -858,7 +812,7 @@ fn csv_records(text: &str, base: usize) -> Result<Records, Problem> {
         let span = Span::new(base + start, base + start + raw.len());
         if raw.bytes().filter(|b| *b == b'"').count() % 2 == 1 {
             return Err(Problem::at(span, "a quoted value is never closed")
-                .help("the file looks truncated; export it again"));
+                .with_help("the file looks truncated; export it again"));
         }
         let Some(kind) = kind else {
             unknown_rows += 1;
@@ -913,9 +867,9 @@ fn csv_error(text: &str, base: usize, e: &csv::Error) -> Problem {
             at(pos.as_ref()),
             format!("the row has {len} values, the header has {expected_len}"),
         )
-        .help("a value with a comma must be quoted; the file looks edited or truncated, export it again"),
+        .with_help("a value with a comma must be quoted; the file looks edited or truncated, export it again"),
         csv::ErrorKind::Utf8 { pos, .. } => Problem::at(at(pos.as_ref()), "invalid UTF-8"),
-        _ => Problem::at(at(e.position()), format!("invalid CSV: {}", quoted(&e.to_string()))).help(QUERY_HELP),
+        _ => Problem::at(at(e.position()), format!("invalid CSV: {}", quoted(&e.to_string()))).with_help(QUERY_HELP),
     }
 }
 
@@ -957,7 +911,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                     flat.span,
                     format!("the {} record lacks `{}`", kind.name(), quoted(path)),
                 )
-                .help(QUERY_HELP)),
+                .with_help(QUERY_HELP)),
                 Field::Missing => Ok(Located {
                     value: None,
                     loc: Loc {
@@ -1001,7 +955,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                     loc: v.loc,
                 }),
                 None => Err(Problem::at(v.loc.span, format!("`{path}` is empty"))
-                    .help("every record names its user")),
+                    .with_help("every record names its user")),
             }
         };
         let boolean = |path: &str| -> Result<Located<bool>, Problem> {
@@ -1033,7 +987,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                             last.loc.span,
                             format!("`LastLoginDate` is not a timestamp: `{}`", quoted(s)),
                         )
-                        .help("sf writes timestamps as 2026-11-20T08:15:00.000+0000")
+                        .with_help("sf writes timestamps as 2026-11-20T08:15:00.000+0000")
                     })?),
                 };
                 users.push(User {
@@ -1073,7 +1027,7 @@ fn read_records(records: &[Flat], file: FileId, into: &mut Snapshot) -> Result<(
                     .map(|t| jiff::tz::Offset::UTC.to_datetime(t).date())
                     .ok_or_else(|| {
                         Problem::at(time.loc.span, "`LoginTime` is not a timestamp")
-                            .help("sf writes timestamps as 2026-11-20T08:15:00.000+0000")
+                            .with_help("sf writes timestamps as 2026-11-20T08:15:00.000+0000")
                     })?;
                 logins.push(crate::usage::LoginRecord {
                     user_id: username("UserId")?,

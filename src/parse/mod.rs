@@ -19,9 +19,9 @@ use rayon::prelude::*;
 
 use crate::model::*;
 pub use crate::source::DEFAULT_MAX_FILE_SIZE;
-use crate::source::{FileError, FileId, Sources, Span};
+use crate::source::{FileError, FileId, Problem, Sources, Span};
 use doc::Doc;
-use xml::{Xml, XmlError};
+use xml::{Xml, XmlResult};
 
 /// External Client App files: one component each, joined into one app by
 /// their `<externalClientApplication>` element.
@@ -457,24 +457,15 @@ fn read_and_parse(
     let file = input.file;
     let bytes =
         read_limited(path, max_file_size).map_err(|message| FileError::whole(file, message))?;
-    let (text, base) = decode(&bytes).map_err(|e| FileError {
-        file,
-        span: Some(e.span),
-        message: e.message,
-        help: e.help,
-    })?;
-    parse_text(input, text, base, names, light, true).map_err(|e| FileError {
-        file,
-        span: Some(e.span),
-        message: e.message,
-        help: e.help,
-    })
+    let located = |e: Box<Problem<Span>>| Problem::from(*e).in_file(file);
+    let (text, base) = decode(&bytes).map_err(located)?;
+    parse_text(input, text, base, names, light, true).map_err(located)
 }
 
 /// Parses the bytes of one file of `kind` on their own, as the run would
 /// (decoding included), and keeps only the verdict: `Ok` or the located
 /// error. For the fuzz targets and the robustness tests.
-pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), Box<XmlError>> {
+pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> XmlResult<()> {
     let names = ThreadedRodeo::new();
     if let Parsed::Eca(part, app) = parse_alone(kind, bytes, &names, false, true)? {
         // Joining is part of loading an External Client App.
@@ -502,7 +493,7 @@ fn parse_alone(
     names: &ThreadedRodeo,
     light: bool,
     fast: bool,
-) -> Result<Parsed, Box<XmlError>> {
+) -> XmlResult<Parsed> {
     let input = Input {
         file: FileId(0),
         kind,
@@ -519,13 +510,13 @@ fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 
 /// The text of a file and the offset it starts at (past a UTF-8 BOM),
 /// through [`crate::source::decode`].
-fn decode(bytes: &[u8]) -> Result<(&str, usize), Box<XmlError>> {
+fn decode(bytes: &[u8]) -> XmlResult<(&str, usize)> {
     use crate::source::Undecodable;
     crate::source::decode(bytes).map_err(|e| match e {
-        Undecodable::Utf16(span) => XmlError::new(span, "the file is UTF-16 encoded")
-            .help("Salesforce metadata is UTF-8; convert the file to UTF-8 (for example with iconv -f UTF-16 -t UTF-8)"),
-        Undecodable::NotUtf8(span) => XmlError::new(span, "invalid UTF-8")
-            .help("Salesforce metadata is UTF-8; the file was saved in another encoding or is damaged"),
+        Undecodable::Utf16(span) => Box::new(Problem::new(span, "the file is UTF-16 encoded")
+            .with_help("Salesforce metadata is UTF-8; convert the file to UTF-8 (for example with iconv -f UTF-16 -t UTF-8)")),
+        Undecodable::NotUtf8(span) => Box::new(Problem::new(span, "invalid UTF-8")
+            .with_help("Salesforce metadata is UTF-8; the file was saved in another encoding or is damaged")),
     })
 }
 
@@ -536,20 +527,24 @@ fn parse_text(
     names: &ThreadedRodeo,
     light: bool,
     fast: bool,
-) -> Result<Parsed, Box<XmlError>> {
+) -> XmlResult<Parsed> {
     let mut xml = Xml::with_fast_path(text, base, fast);
     let root = xml.root()?;
     let expected = input.kind.root_element();
     if root.name != expected && !permission_set::is_part_root(input.kind, root.name) {
-        return Err(XmlError::new(
-            root.name_span(),
-            format!(
-                "expected root element <{expected}> in a .{} file, found <{}>",
-                input.kind.suffix(),
-                xml::quoted(root.name)
+        return Err(Box::new(
+            Problem::new(
+                root.name_span(),
+                format!(
+                    "expected root element <{expected}> in a .{} file, found <{}>",
+                    input.kind.suffix(),
+                    xml::quoted(root.name)
+                ),
+            )
+            .with_help(
+                "the file's suffix decides its type; rename the file or fix its root element",
             ),
-        )
-        .help("the file's suffix decides its type; rename the file or fix its root element"));
+        ));
     }
     let mut doc = Doc::new(xml, input.file, names);
     let header = Header {
@@ -631,7 +626,7 @@ mod tests {
         assert_eq!(error.file, file);
         assert_eq!(error.span, None);
         assert_eq!(error.message, INTERNAL_ERROR);
-        let help = error.help.unwrap();
+        let help = error.problem.help.unwrap();
         assert!(
             help.starts_with("minpriv panicked: index out of bounds at src/parse/mod.rs:"),
             "{help}"

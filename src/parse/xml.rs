@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::source::Span;
+use crate::source::{Problem, Span};
 
 /// Deeper nesting than any metadata type has is refused, so that hostile
 /// input cannot make the skip loop count forever or a caller recurse.
@@ -32,31 +32,9 @@ pub(crate) fn quoted(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A malformed document: where and what.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct XmlError {
-    pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl XmlError {
-    pub fn new(span: Span, message: impl Into<String>) -> Box<Self> {
-        Box::new(XmlError {
-            span,
-            message: message.into(),
-            help: None,
-        })
-    }
-
-    pub fn help(mut self: Box<Self>, help: impl Into<String>) -> Box<Self> {
-        self.help = Some(help.into());
-        self
-    }
-}
-
-/// Boxed: the error is rare, and a small `Result` keeps the per-event path cheap.
-pub type XmlResult<T> = Result<T, Box<XmlError>>;
+/// A malformed document: where (always somewhere) and what. Boxed: the
+/// error is rare, and a small `Result` keeps the per-event path cheap.
+pub type XmlResult<T> = Result<T, Box<Problem<Span>>>;
 
 /// A start tag the cursor stopped at.
 #[derive(Clone, Copy, Debug)]
@@ -222,12 +200,12 @@ impl<'a> Xml<'a> {
     }
 
     #[cold]
-    fn syntax_error(&self, e: &quick_xml::Error) -> Box<XmlError> {
+    fn syntax_error(&self, e: &quick_xml::Error) -> Box<Problem<Span>> {
         // The error may be reported at the end of the input: the span
         // never reaches past it.
         let end = self.base + self.text.len();
         let at = (self.base + self.shift + self.reader.error_position() as usize).min(end);
-        XmlError::new(Span::new(at, (at + 1).min(end)), describe(e))
+        Box::new(Problem::new(Span::new(at, (at + 1).min(end)), describe(e)))
     }
 
     /// The element whose start tag was just read, its name borrowed from
@@ -244,8 +222,8 @@ impl<'a> Xml<'a> {
         if let Some(bad) = name.bytes().position(|b| b < 0x20 || b == 0x7f) {
             let at = start + 1 + bad;
             return Err(
-                XmlError::new(Span::new(at, at + 1), "a control character in an element name")
-                    .help("XML names cannot hold NUL or other control characters; the file is damaged or hostile"),
+                Box::new(Problem::new(Span::new(at, at + 1), "a control character in an element name")
+                    .with_help("XML names cannot hold NUL or other control characters; the file is damaged or hostile")),
             );
         }
         // Salesforce writes no prefixes; a plain byte scan keeps this cheap.
@@ -265,13 +243,13 @@ impl<'a> Xml<'a> {
         if !elem.is_read() {
             self.depth += 1;
             if self.depth > MAX_DEPTH {
-                return Err(XmlError::new(
+                return Err(Box::new(Problem::new(
                     elem.name_span(),
                     format!("elements nested deeper than {MAX_DEPTH} levels"),
                 )
-                .help(
+                .with_help(
                     "Salesforce metadata is never nested this deep; the file is damaged or hostile",
-                ));
+                )));
             }
         }
         Ok(())
@@ -288,19 +266,19 @@ impl<'a> Xml<'a> {
                 Event::Empty(e) => self.elem(&e, start, true)?,
                 Event::DocType(_) => return Err(doctype(start, self.pos)),
                 Event::Eof => {
-                    return Err(XmlError::new(
+                    return Err(Box::new(Problem::new(
                         Span::new(start, start),
                         "the file has no root element",
                     )
-                    .help(
+                    .with_help(
                         "the file is empty or holds only an XML declaration; retrieve it again",
-                    ));
+                    )));
                 }
                 _ => {
-                    return Err(XmlError::new(
+                    return Err(Box::new(Problem::new(
                         Span::new(start, self.pos),
                         "unexpected content before the root element",
-                    ));
+                    )));
                 }
             };
             self.enter(&elem)?;
@@ -421,18 +399,20 @@ impl<'a> Xml<'a> {
                 }
                 Event::Start(e) | Event::Empty(e) => {
                     let name = e.local_name().into_inner().to_owned();
-                    return Err(XmlError::new(
-                        Span::new(start, self.pos),
-                        format!(
-                            "unexpected element <{}> inside <{}>",
-                            quoted(&name),
+                    return Err(Box::new(
+                        Problem::new(
+                            Span::new(start, self.pos),
+                            format!(
+                                "unexpected element <{}> inside <{}>",
+                                quoted(&name),
+                                quoted(elem.name)
+                            ),
+                        )
+                        .with_help(format!(
+                            "<{}> holds a plain value, not elements",
                             quoted(elem.name)
-                        ),
-                    )
-                    .help(format!(
-                        "<{}> holds a plain value, not elements",
-                        quoted(elem.name)
-                    )));
+                        )),
+                    ));
                 }
                 Event::Eof => return Err(unclosed(elem)),
                 Event::DocType(_) => return Err(doctype(start, self.pos)),
@@ -501,10 +481,10 @@ impl<'a> Xml<'a> {
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_blank(&t) => {}
                 _ => {
-                    return Err(XmlError::new(
+                    return Err(Box::new(Problem::new(
                         Span::new(start, self.pos),
                         "unexpected content after the root element",
-                    ));
+                    )));
                 }
             }
         }
@@ -632,7 +612,7 @@ fn resolve_ref(
     if r.is_char_ref() {
         return match r.resolve_char_ref() {
             Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
-            _ => Err(XmlError::new(span, "invalid character reference")),
+            _ => Err(Box::new(Problem::new(span, "invalid character reference"))),
         };
     }
     let name: &str = r.as_ref();
@@ -643,32 +623,38 @@ fn resolve_ref(
         "apos" => "'",
         "quot" => "\"",
         other => {
-            return Err(XmlError::new(
+            return Err(Box::new(Problem::new(
                 span,
                 format!("undefined entity &{};", quoted(other)),
             )
-            .help("only &amp; &lt; &gt; &apos; &quot; and character references are allowed; entities are never expanded"));
+            .with_help("only &amp; &lt; &gt; &apos; &quot; and character references are allowed; entities are never expanded")));
         }
     }))
 }
 
-fn unclosed(elem: &Elem) -> Box<XmlError> {
-    XmlError::new(
-        elem.name_span(),
-        format!(
-            "unexpected end of file: <{}> is never closed",
-            quoted(elem.name)
-        ),
+fn unclosed(elem: &Elem) -> Box<Problem<Span>> {
+    Box::new(
+        Problem::new(
+            elem.name_span(),
+            format!(
+                "unexpected end of file: <{}> is never closed",
+                quoted(elem.name)
+            ),
+        )
+        .with_help("the file looks truncated; retrieve it again"),
     )
-    .help("the file looks truncated; retrieve it again")
 }
 
-fn doctype(start: usize, end: usize) -> Box<XmlError> {
-    XmlError::new(
-        Span::new(start, end),
-        "DOCTYPE declarations are not allowed",
+fn doctype(start: usize, end: usize) -> Box<Problem<Span>> {
+    Box::new(
+        Problem::new(
+            Span::new(start, end),
+            "DOCTYPE declarations are not allowed",
+        )
+        .with_help(
+            "Salesforce never writes a DOCTYPE; entities it defines are not expanded. Remove it.",
+        ),
     )
-    .help("Salesforce never writes a DOCTYPE; entities it defines are not expanded. Remove it.")
 }
 
 /// quick-xml's message, with the names it quotes from the file cut short.
