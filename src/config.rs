@@ -13,6 +13,7 @@ use crate::catalogue::Severity;
 use crate::discover::PROJECT_FILE;
 use crate::ip::IpSpan;
 use crate::model::ObjectAccess;
+use crate::source::{Problem, Span};
 
 pub const CONFIG_FILE: &str = "minpriv.toml";
 
@@ -135,35 +136,13 @@ pub struct Exception {
     pub span: Range<usize>,
 }
 
-/// A config error: message, place in the file, hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub span: Option<Range<usize>>,
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl ConfigError {
-    fn at(span: Range<usize>, message: impl Into<String>) -> Self {
-        ConfigError {
-            span: Some(span),
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-}
-
 /// A config file that could not be used: all its errors at once.
 #[derive(Debug)]
 pub struct ConfigErrors {
     pub path: PathBuf,
     pub text: String,
-    pub errors: Vec<ConfigError>,
+    /// Each located in the file, when it has a place.
+    pub errors: Vec<Problem>,
 }
 
 /// `minpriv.toml` in `start` or its parents, stopping at the directory
@@ -268,11 +247,10 @@ pub fn load(path: &Path, rules: &RuleNames) -> Result<Config, ConfigErrors> {
     let cannot = |why: String| ConfigErrors {
         path: path.to_path_buf(),
         text: String::new(),
-        errors: vec![ConfigError {
-            span: None,
-            message: format!("cannot read {}: {why}", path.display()),
-            help: None,
-        }],
+        errors: vec![Problem::whole(format!(
+            "cannot read {}: {why}",
+            path.display()
+        ))],
     };
     // The whole text, a byte order mark included: toml skips it, and its
     // spans are then the file's.
@@ -298,11 +276,8 @@ pub fn parse_with(path: &Path, text: String, rules: &RuleNames) -> Result<Config
     let raw: RawConfig = match toml::from_str(&text) {
         Ok(raw) => raw,
         Err(e) => {
-            let error = ConfigError {
-                span: e.span(),
-                message: e.message().trim().to_owned(),
-                help: Some("the Inventory section of the minpriv README lists every key".into()),
-            };
+            let error = Problem::new(e.span().map(Span::from), e.message().trim())
+                .with_help("the Inventory section of the minpriv README lists every key");
             return Err(fail(vec![error], text));
         }
     };
@@ -325,19 +300,19 @@ fn validate(
     text: &str,
     dir: &Path,
     rules: &RuleNames,
-    errors: &mut Vec<ConfigError>,
+    errors: &mut Vec<Problem>,
 ) -> Config {
     for selector in raw.lint.select.iter().chain(&raw.lint.ignore) {
         if let Err(e) = (rules.check_selector)(selector.get_ref()) {
             errors.push(
-                ConfigError::at(selector.span(), e)
-                    .help("use ALL, a code (NET001), a family (NET) or a rule name"),
+                Problem::at(selector.span().into(), e)
+                    .with_help("use ALL, a code (NET001), a family (NET) or a rule name"),
             );
         }
     }
-    let positive = |v: &Option<Spanned<i64>>, default: i64, errors: &mut Vec<ConfigError>| match v {
+    let positive = |v: &Option<Spanned<i64>>, default: i64, errors: &mut Vec<Problem>| match v {
         Some(n) if *n.get_ref() <= 0 => {
-            errors.push(ConfigError::at(n.span(), "must be a positive number"));
+            errors.push(Problem::at(n.span().into(), "must be a positive number"));
             default
         }
         Some(n) => *n.get_ref(),
@@ -360,8 +335,8 @@ fn validate(
         .chain(&lint.human_permission_sets)
     {
         if name.get_ref().trim().is_empty() {
-            errors.push(ConfigError::at(
-                name.span(),
+            errors.push(Problem::at(
+                name.span().into(),
                 "an empty name dismisses nothing",
             ));
         }
@@ -371,25 +346,25 @@ fn validate(
     let mut integrations = vec![];
     for raw in raw.integration {
         if raw.name.get_ref().trim().is_empty() {
-            errors.push(ConfigError::at(
-                raw.name.span(),
+            errors.push(Problem::at(
+                raw.name.span().into(),
                 "an integration needs a name",
             ));
         } else if let Some(first) = names.insert(raw.name.get_ref().clone(), raw.name.span()) {
             errors.push(
-                ConfigError::at(
-                    raw.name.span(),
+                Problem::at(
+                    raw.name.span().into(),
                     format!("integration `{}` is declared twice", raw.name.get_ref()),
                 )
-                .help(format!(
+                .with_help(format!(
                     "the first declaration is on line {}; names must be unique",
                     text[..first.start].matches('\n').count() + 1
                 )),
             );
         }
         if raw.user.get_ref().trim().is_empty() {
-            errors.push(ConfigError::at(
-                raw.user.span(),
+            errors.push(Problem::at(
+                raw.user.span().into(),
                 "an integration needs the username of its user",
             ));
         }
@@ -399,7 +374,7 @@ fn validate(
             .filter_map(|entry| match IpSpan::parse(entry.get_ref()) {
                 Ok(span) => Some(Spanned::new(entry.span(), span)),
                 Err(e) => {
-                    errors.push(ConfigError::at(entry.span(), e).help(
+                    errors.push(Problem::at(entry.span().into(), e).with_help(
                         "write a CIDR block (13.111.0.0/16) or a range (52.10.1.1-52.10.1.20)",
                     ));
                     None
@@ -415,11 +390,13 @@ fn validate(
                         match ObjectAccess::from_word(word) {
                             Some(flag) => access.insert(flag),
                             None => errors.push(
-                                ConfigError::at(
-                                    words.span(),
+                                Problem::at(
+                                    words.span().into(),
                                     format!("unknown access `{word}` for {object}"),
                                 )
-                                .help("use the words create read edit delete view-all modify-all"),
+                                .with_help(
+                                    "use the words create read edit delete view-all modify-all",
+                                ),
                             ),
                         }
                     }
@@ -449,11 +426,11 @@ fn validate(
             Some(code) => code,
             None => {
                 errors.push(
-                    ConfigError::at(
-                        raw.rule.span(),
+                    Problem::at(
+                        raw.rule.span().into(),
                         format!("unknown rule `{}`", raw.rule.get_ref()),
                     )
-                    .help("`minpriv rules` lists the codes and names"),
+                    .with_help("`minpriv rules` lists the codes and names"),
                 );
                 continue;
             }
@@ -462,17 +439,17 @@ fn validate(
             && !names.contains_key(i.get_ref())
         {
             errors.push(
-                ConfigError::at(
-                    i.span(),
+                Problem::at(
+                    i.span().into(),
                     format!("no integration is named `{}`", i.get_ref()),
                 )
-                .help("name one of the [[integration]] entries"),
+                .with_help("name one of the [[integration]] entries"),
             );
         }
         if raw.reason.get_ref().trim().is_empty() {
             errors.push(
-                ConfigError::at(raw.reason.span(), "an exception needs a reason")
-                    .help("say why the access is accepted, e.g. a ticket reference"),
+                Problem::at(raw.reason.span().into(), "an exception needs a reason")
+                    .with_help("say why the access is accepted, e.g. a ticket reference"),
             );
         }
         let file = raw.file.as_ref().and_then(|f| {
@@ -482,7 +459,7 @@ fn validate(
             {
                 Ok(glob) => Some(glob.compile_matcher()),
                 Err(e) => {
-                    errors.push(ConfigError::at(f.span(), format!("invalid glob: {e}")));
+                    errors.push(Problem::at(f.span().into(), format!("invalid glob: {e}")));
                     None
                 }
             }
@@ -494,8 +471,11 @@ fn validate(
                     Ok(date) => Some(date),
                     Err(_) => {
                         errors.push(
-                            ConfigError::at(d.span(), format!("`{}` is not a date", d.get_ref()))
-                                .help("write the date as \"YYYY-MM-DD\", e.g. \"2027-03-31\""),
+                            Problem::at(
+                                d.span().into(),
+                                format!("`{}` is not a date", d.get_ref()),
+                            )
+                            .with_help("write the date as \"YYYY-MM-DD\", e.g. \"2027-03-31\""),
                         );
                         None
                     }
@@ -517,7 +497,7 @@ fn validate(
         .collect::<Vec<_>>();
     for pattern in &raw.exclude {
         if let Err(e) = crate::discover::compile_excludes(std::slice::from_ref(pattern.get_ref())) {
-            errors.push(ConfigError::at(pattern.span(), e));
+            errors.push(Problem::at(pattern.span().into(), e));
         }
     }
 
@@ -549,7 +529,7 @@ mod tests {
         },
     };
 
-    fn errors(text: &str) -> Vec<ConfigError> {
+    fn errors(text: &str) -> Vec<Problem> {
         parse_with(Path::new("minpriv.toml"), text.to_owned(), &NAMES)
             .unwrap_err()
             .errors
@@ -560,7 +540,7 @@ mod tests {
         let text = "[[integration]]\nname = \"a\"\nuser = \"u\"\nprofiles = \"x\"\n";
         let e = &errors(text)[0];
         assert!(e.message.contains("unknown field `profiles`"), "{e:?}");
-        assert_eq!(&text[e.span.clone().unwrap()], "profiles");
+        assert_eq!(&text[e.span.unwrap().range()], "profiles");
     }
 
     #[test]
@@ -582,7 +562,7 @@ expires = "2027-02-30"
         let errs = errors(text);
         let spans: Vec<&str> = errs
             .iter()
-            .map(|e| &text[e.span.clone().unwrap()])
+            .map(|e| &text[e.span.unwrap().range()])
             .collect();
         assert_eq!(
             spans,

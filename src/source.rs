@@ -46,6 +46,11 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
+
+    /// The bytes it covers, as a range to slice a text with.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 impl From<std::ops::Range<usize>> for Span {
@@ -487,31 +492,23 @@ impl LineIndex {
     }
 }
 
-/// An input that could not be read or parsed. The run goes on without it
-/// and exits with code 2.
+/// What is wrong with an input, and where in it: the one shape every
+/// error about a file's content takes before it is told which file it is
+/// ([`FileError`]). `S` is the place: `Option<Span>` (the default), `None`
+/// when the problem is the file as a whole; [`Span`] where a problem
+/// always has a place, as every error of the XML cursor does.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileError {
-    pub file: FileId,
-    /// Where in the file; `None` when the file could not be opened at all.
-    pub span: Option<Span>,
+pub struct Problem<S = Option<Span>> {
+    pub span: S,
     pub message: String,
     pub help: Option<String>,
 }
 
-impl FileError {
-    pub fn at(file: FileId, span: Span, message: impl Into<String>) -> Self {
-        FileError {
-            file,
-            span: Some(span),
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    pub fn whole(file: FileId, message: impl Into<String>) -> Self {
-        FileError {
-            file,
-            span: None,
+impl<S> Problem<S> {
+    /// A problem at `span`, without help.
+    pub fn new(span: S, message: impl Into<String>) -> Self {
+        Problem {
+            span,
             message: message.into(),
             help: None,
         }
@@ -523,9 +520,87 @@ impl FileError {
     }
 }
 
-impl fmt::Display for FileError {
+impl Problem {
+    pub fn at(span: Span, message: impl Into<String>) -> Self {
+        Problem::new(Some(span), message)
+    }
+
+    pub fn whole(message: impl Into<String>) -> Self {
+        Problem::new(None, message)
+    }
+
+    /// Keeps the span inside a text that ends at `end` (a problem "at the
+    /// next byte" of an empty or truncated file).
+    pub fn within(mut self, end: usize) -> Self {
+        if let Some(span) = &mut self.span {
+            let start = (span.start as usize).min(end);
+            *span = Span::new(start, (span.end as usize).min(end));
+        }
+        self
+    }
+
+    /// The problem, in `file`.
+    pub fn in_file(self, file: FileId) -> FileError {
+        FileError {
+            file,
+            problem: self,
+        }
+    }
+}
+
+impl From<Problem<Span>> for Problem {
+    fn from(p: Problem<Span>) -> Self {
+        Problem {
+            span: Some(p.span),
+            message: p.message,
+            help: p.help,
+        }
+    }
+}
+
+impl<S> fmt::Display for Problem<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+/// An input that could not be read or parsed. The run goes on without it
+/// and exits with code 2.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileError {
+    pub file: FileId,
+    /// What is wrong; its span is `None` when the file could not be opened
+    /// at all.
+    pub problem: Problem,
+}
+
+impl FileError {
+    pub fn at(file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Problem::at(span, message).in_file(file)
+    }
+
+    pub fn whole(file: FileId, message: impl Into<String>) -> Self {
+        Problem::whole(message).in_file(file)
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.problem.help = Some(help.into());
+        self
+    }
+}
+
+/// A file's error reads as its problem: `error.span`, `error.message`.
+impl std::ops::Deref for FileError {
+    type Target = Problem;
+
+    fn deref(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.problem.fmt(f)
     }
 }
 

@@ -545,7 +545,7 @@ pub fn scan_log(bytes: &[u8]) -> (u64, Vec<(Option<Span>, String)>) {
     let errors = log
         .errors
         .into_iter()
-        .map(|e| (e.span, e.message))
+        .map(|e| (e.problem.span, e.problem.message))
         .collect();
     (log.rows, errors)
 }

@@ -275,7 +275,7 @@ fn mutated_inventories_never_panic_and_errors_are_located() {
                 for e in &errors.errors {
                     if let Some(span) = &e.span {
                         assert!(
-                            span.start <= span.end && span.end <= len,
+                            span.start <= span.end && span.end as usize <= len,
                             "{} ({mutation}): span {span:?} outside {len} bytes",
                             path.display()
                         );

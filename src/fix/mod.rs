@@ -119,7 +119,15 @@ impl Files {
                 display_path(path, &self.cwd)
             ))
         })?;
-        xml::parse(&text).map_err(|e| FixError(format!("{}: {e}", display_path(path, &self.cwd))))
+        xml::parse(&text).map_err(|e| {
+            let at = e.span.map(|s| format!("at byte {}: ", s.start));
+            FixError(format!(
+                "{}: {}{}",
+                display_path(path, &self.cwd),
+                at.unwrap_or_default(),
+                e.message
+            ))
+        })
     }
 
     /// Records the new text of `path` (nothing when it is what is there).

@@ -11,6 +11,8 @@ use quick_xml::Reader;
 use quick_xml::escape::{escape, unescape};
 use quick_xml::events::Event;
 
+use crate::source::{Problem, Span};
+
 /// The metadata namespace every root carries.
 pub const NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
 
@@ -183,7 +185,8 @@ fn xml_chars(text: &str) -> String {
 
 /// Reads a metadata file into a tree. Comments, processing instructions
 /// and whitespace between elements are dropped; a DOCTYPE is refused.
-pub fn parse(text: &str) -> Result<Element, String> {
+/// Malformed XML is a problem at the byte where quick-xml's event began.
+pub fn parse(text: &str) -> Result<Element, Problem> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = vec![];
     let mut root = None;
@@ -191,7 +194,7 @@ pub fn parse(text: &str) -> Result<Element, String> {
         let at = reader.buffer_position();
         let event = reader
             .read_event()
-            .map_err(|e| format!("at byte {at}: {e}"))?;
+            .map_err(|e| Problem::at(Span::new(at as usize, at as usize), e.to_string()))?;
         match event {
             Event::Start(start) => {
                 stack.push(element_of(&start)?);
@@ -201,7 +204,9 @@ pub fn parse(text: &str) -> Result<Element, String> {
                 close(element, &mut stack, &mut root)?;
             }
             Event::End(_) => {
-                let element = stack.pop().ok_or("unbalanced end tag")?;
+                let element = stack
+                    .pop()
+                    .ok_or_else(|| Problem::whole("unbalanced end tag"))?;
                 close(element, &mut stack, &mut root)?;
             }
             Event::Text(t) => {
@@ -213,31 +218,31 @@ pub fn parse(text: &str) -> Result<Element, String> {
             Event::GeneralRef(r) => {
                 let name: &str = r.as_ref();
                 let reference = format!("&{name};");
-                let text = unescape(&reference).map_err(|e| e.to_string())?;
+                let text = unescape(&reference).map_err(|e| Problem::whole(e.to_string()))?;
                 push_text(&mut stack, &text);
             }
-            Event::DocType(_) => return Err("a DOCTYPE is not allowed".into()),
+            Event::DocType(_) => return Err(Problem::whole("a DOCTYPE is not allowed")),
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
     }
     if !stack.is_empty() {
-        return Err("unclosed element".into());
+        return Err(Problem::whole("unclosed element"));
     }
-    root.ok_or_else(|| "no root element".into())
+    root.ok_or_else(|| Problem::whole("no root element"))
 }
 
-fn element_of(start: &quick_xml::events::BytesStart) -> Result<Element, String> {
+fn element_of(start: &quick_xml::events::BytesStart) -> Result<Element, Problem> {
     let qname = start.name();
     let name: &str = qname.as_ref();
     let name = name.to_owned();
     let mut attributes = vec![];
     for attribute in start.attributes() {
-        let attribute = attribute.map_err(|e| e.to_string())?;
+        let attribute = attribute.map_err(|e| Problem::whole(e.to_string()))?;
         let key: &str = attribute.key.as_ref();
         let key = key.to_owned();
         let value = unescape(&attribute.value)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| Problem::whole(e.to_string()))?
             .into_owned();
         attributes.push((key, value));
     }
@@ -261,7 +266,7 @@ fn close(
     mut element: Element,
     stack: &mut [Element],
     root: &mut Option<Element>,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     if !element.children.is_empty() {
         // Whitespace between child elements is layout, not content.
         element.text = None;
@@ -274,7 +279,7 @@ fn close(
             parent.children.push(element);
         }
         None if root.is_none() => *root = Some(element),
-        None => return Err("more than one root element".into()),
+        None => return Err(Problem::whole("more than one root element")),
     }
     Ok(())
 }

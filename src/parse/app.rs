@@ -7,8 +7,9 @@ use super::EcaPart;
 use super::doc::Doc;
 use super::group::reference;
 use super::profile::ip_range;
-use super::xml::{Elem, XmlError, XmlResult};
+use super::xml::{Elem, XmlResult};
 use crate::model::*;
+use crate::source::Problem;
 
 fn empty_app(kind: ComponentKind, header: &Header) -> App {
     App {
@@ -136,11 +137,11 @@ pub(super) fn parse_eca_part<'a>(
         (EcaPart::Header, _) => {}
         (_, Some(owner)) => app.name = owner.value,
         (_, None) => {
-            return Err(XmlError::new(
+            return Err(Box::new(Problem::new(
                 header.root,
                 format!("<{}> has no <externalClientApplication>", root.name),
             )
-            .help("each External Client App file names the app it belongs to in <externalClientApplication>"));
+            .with_help("each External Client App file names the app it belongs to in <externalClientApplication>")));
         }
     }
     Ok(app)

@@ -6,9 +6,9 @@ use std::borrow::Cow;
 
 use lasso::ThreadedRodeo;
 
-use super::xml::{Elem, Xml, XmlError, XmlResult, quoted};
+use super::xml::{Elem, Xml, XmlResult, quoted};
 use crate::model::{Located, Site, Sym};
-use crate::source::{FileId, Loc, Span};
+use crate::source::{FileId, Loc, Problem, Span};
 
 pub(crate) struct Doc<'a, 'n> {
     pub xml: Xml<'a>,
@@ -118,15 +118,15 @@ impl<'a, const N: usize> Record<'a, N> {
     pub fn required(&self, i: usize, field: &str) -> XmlResult<(&str, Span)> {
         match self.get(i) {
             Some((text, span)) if !text.is_empty() => Ok((text, span)),
-            Some((_, span)) => Err(XmlError::new(
+            Some((_, span)) => Err(Box::new(Problem::new(
                 span,
                 format!("<{field}> in <{}> is empty", self.name),
-            )),
-            None => Err(
-                XmlError::new(self.span, format!("<{}> has no <{field}>", self.name)).help(
+            ))),
+            None => Err(Box::new(
+                Problem::new(self.span, format!("<{}> has no <{field}>", self.name)).with_help(
                     format!("every <{}> entry names its subject in <{field}>", self.name),
                 ),
-            ),
+            )),
         }
     }
 
@@ -145,13 +145,13 @@ pub(crate) fn parse_bool(text: &str, span: Span) -> XmlResult<bool> {
     match text {
         "true" | "True" | "TRUE" | "1" => Ok(true),
         "false" | "False" | "FALSE" | "0" => Ok(false),
-        other => Err(XmlError::new(
+        other => Err(Box::new(Problem::new(
             span,
             format!(
                 "expected a boolean (true or false), found `{}`",
                 quoted(other).escape_debug()
             ),
-        )),
+        ))),
     }
 }
 

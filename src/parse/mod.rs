@@ -1,5 +1,6 @@
-//! quick-xml → typed model. One module per metadata type; this one owns
-//! file kinds, reading a file safely, and the parallel driver.
+//! quick-xml → typed model. One module per metadata type; file kinds
+//! (`kind`) and reading one file (`read`) beside; this one owns the
+//! parallel driver.
 
 mod app;
 pub mod cache;
@@ -7,12 +8,13 @@ pub(crate) mod credential;
 mod doc;
 mod grants;
 mod group;
+mod kind;
 mod permission_set;
 mod profile;
+mod read;
 pub mod xml;
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use lasso::ThreadedRodeo;
 use rayon::prelude::*;
@@ -20,194 +22,9 @@ use rayon::prelude::*;
 use crate::model::*;
 pub use crate::source::DEFAULT_MAX_FILE_SIZE;
 use crate::source::{FileError, FileId, Sources, Span};
-use doc::Doc;
-use xml::{Xml, XmlError};
-
-/// External Client App files: one component each, joined into one app by
-/// their `<externalClientApplication>` element.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum EcaPart {
-    Header,
-    OauthSettings,
-    GlobalOauthSettings,
-    OauthPolicies,
-    Policies,
-}
-
-/// What a file holds, decided by its suffix alone (never its folder).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum FileKind {
-    Profile,
-    PermissionSet,
-    PermissionSetGroup,
-    MutingPermissionSet,
-    ConnectedApp,
-    Eca(EcaPart),
-    NamedCredential,
-    ExternalCredential,
-    /// A file of a decomposed permission set, merged
-    /// into the permission set whose folder holds it.
-    PermissionSetPart,
-}
-
-/// Suffixes of decomposed permission set files, in both presets' spellings.
-const PART_SUFFIXES: [&str; 29] = [
-    "objectSettings",
-    "objectPermission",
-    "fieldPermission",
-    "userPermission",
-    "userPermissions",
-    "classAccess",
-    "classAccesses",
-    "applicationVisibility",
-    "applicationVisibilities",
-    "customPermission",
-    "customPermissions",
-    "customMetadataTypeAccess",
-    "customMetadataTypeAccesses",
-    "customSettingAccess",
-    "customSettingAccesses",
-    "externalCredentialPrincipalAccess",
-    "externalCredentialPrincipalAccesses",
-    "externalDataSourceAccess",
-    "externalDataSourceAccesses",
-    "flowAccess",
-    "flowAccesses",
-    "pageAccess",
-    "pageAccesses",
-    "tabSetting",
-    "tabSettings",
-    "recordTypeVisibility",
-    "recordTypeVisibilities",
-    "agentAccess",
-    "agentAccesses",
-];
-
-impl FileKind {
-    /// `(suffix, kind, root element)`.
-    const TABLE: [(&'static str, FileKind, &'static str); 12] = [
-        ("profile", FileKind::Profile, "Profile"),
-        ("permissionset", FileKind::PermissionSet, "PermissionSet"),
-        (
-            "permissionsetgroup",
-            FileKind::PermissionSetGroup,
-            "PermissionSetGroup",
-        ),
-        (
-            "mutingpermissionset",
-            FileKind::MutingPermissionSet,
-            "MutingPermissionSet",
-        ),
-        ("connectedApp", FileKind::ConnectedApp, "ConnectedApp"),
-        (
-            "eca",
-            FileKind::Eca(EcaPart::Header),
-            "ExternalClientApplication",
-        ),
-        (
-            "ecaOauth",
-            FileKind::Eca(EcaPart::OauthSettings),
-            "ExtlClntAppOauthSettings",
-        ),
-        (
-            "ecaGlblOauth",
-            FileKind::Eca(EcaPart::GlobalOauthSettings),
-            "ExtlClntAppGlobalOauthSettings",
-        ),
-        (
-            "ecaOauthPlcy",
-            FileKind::Eca(EcaPart::OauthPolicies),
-            "ExtlClntAppOauthConfigurablePolicies",
-        ),
-        (
-            "ecaPlcy",
-            FileKind::Eca(EcaPart::Policies),
-            "ExtlClntAppConfigurablePolicies",
-        ),
-        (
-            "namedCredential",
-            FileKind::NamedCredential,
-            "NamedCredential",
-        ),
-        (
-            "externalCredential",
-            FileKind::ExternalCredential,
-            "ExternalCredential",
-        ),
-    ];
-
-    /// The kind and decoded full name of a file, from its name:
-    /// `Custom%3A Sales.profile-meta.xml` → (Profile, `Custom: Sales`);
-    /// `Admin.profile` (Metadata API format) → (Profile, `Admin`).
-    pub fn classify(file_name: &str) -> Option<(FileKind, String)> {
-        let base = file_name.strip_suffix("-meta.xml").unwrap_or(file_name);
-        let (stem, suffix) = base.rsplit_once('.')?;
-        if stem.is_empty() {
-            return None;
-        }
-        let kind = Self::TABLE.iter().find(|(s, _, _)| *s == suffix)?.1;
-        let name = percent_encoding::percent_decode_str(stem)
-            .decode_utf8_lossy()
-            .into_owned();
-        Some((kind, name))
-    }
-
-    /// Like [`FileKind::classify`], and also recognises the files of a
-    /// decomposed permission set by their folder: they live below
-    /// `permissionsets/<PS>/`, and their full name is the permission set's.
-    pub fn classify_path(path: &Path) -> Option<(FileKind, String)> {
-        let name = path.file_name()?.to_str()?;
-        if let Some(found) = Self::classify(name) {
-            return Some(found);
-        }
-        let (_, suffix) = name.strip_suffix("-meta.xml")?.rsplit_once('.')?;
-        if !PART_SUFFIXES.contains(&suffix) {
-            return None;
-        }
-        let folder = decomposed_folder(path)?;
-        let set = folder.file_name()?.to_str()?;
-        let set = percent_encoding::percent_decode_str(set).decode_utf8_lossy();
-        Some((FileKind::PermissionSetPart, set.into_owned()))
-    }
-
-    pub fn suffix(self) -> &'static str {
-        match self {
-            FileKind::PermissionSetPart => "permissionset",
-            _ => Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().0,
-        }
-    }
-
-    pub fn root_element(self) -> &'static str {
-        match self {
-            FileKind::PermissionSetPart => "PermissionSet",
-            _ => Self::TABLE.iter().find(|(_, k, _)| *k == self).unwrap().2,
-        }
-    }
-
-    /// Every kind, in a fixed order.
-    pub fn all() -> impl Iterator<Item = FileKind> {
-        Self::TABLE.iter().map(|(_, k, _)| *k)
-    }
-
-    /// Every suffix minpriv reads.
-    pub fn suffixes() -> impl Iterator<Item = &'static str> {
-        Self::TABLE.iter().map(|(s, _, _)| *s)
-    }
-}
-
-/// The folder of a decomposed permission set that holds `path`: the
-/// ancestor directly below a `permissionsets` folder (any case).
-pub fn decomposed_folder(path: &Path) -> Option<&Path> {
-    path.ancestors().skip(1).find(|dir| {
-        dir.parent()
-            .and_then(Path::file_name)
-            .is_some_and(|n| n.eq_ignore_ascii_case("permissionsets"))
-    })
-}
+pub use kind::{EcaPart, FileKind, decomposed_folder};
+use read::read_and_parse;
+pub use read::{parse_bytes, parse_bytes_both_ways};
 
 /// A metadata file to read.
 #[derive(Clone, Debug)]
@@ -440,176 +257,9 @@ fn guarded<T>(file: FileId, parse: impl FnOnce() -> Result<T, FileError>) -> Res
     })
 }
 
-fn read_and_parse(
-    input: &Input,
-    sources: &Sources,
-    names: &ThreadedRodeo,
-    max_file_size: u64,
-    light: bool,
-) -> Result<Parsed, FileError> {
-    let file = input.file;
-    let bytes = sources
-        .read_to_parse(file, max_file_size)
-        .map_err(|message| FileError::whole(file, message))?;
-    let (text, base) = decode(&bytes).map_err(|e| FileError {
-        file,
-        span: Some(e.span),
-        message: e.message,
-        help: e.help,
-    })?;
-    parse_text(input, text, base, names, light, true).map_err(|e| FileError {
-        file,
-        span: Some(e.span),
-        message: e.message,
-        help: e.help,
-    })
-}
-
-/// Parses the bytes of one file of `kind` on their own, as the run would
-/// (decoding included), and keeps only the verdict: `Ok` or the located
-/// error. For the fuzz targets and the robustness tests.
-pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> Result<(), Box<XmlError>> {
-    let names = ThreadedRodeo::new();
-    if let Parsed::Eca(part, app) = parse_alone(kind, bytes, &names, false, true)? {
-        // Joining is part of loading an External Client App.
-        app::join_external_client_apps(vec![(part, app)]);
-    }
-    Ok(())
-}
-
-/// Parses the bytes of one file of `kind` twice, with the cursor's fast
-/// path for plain leaves and with quick-xml alone, and returns what each
-/// read (the model or the located error) in debug form. The two must be
-/// equal whatever the bytes: the fuzz target and the tests check it.
-/// `light` reads a profile without its object and field permissions.
-pub fn parse_bytes_both_ways(kind: FileKind, bytes: &[u8], light: bool) -> [String; 2] {
-    [true, false].map(|fast| {
-        let names = ThreadedRodeo::new();
-        format!("{:#?}", parse_alone(kind, bytes, &names, light, fast))
-    })
-}
-
-/// One file's bytes, decoded and parsed outside a run.
-fn parse_alone(
-    kind: FileKind,
-    bytes: &[u8],
-    names: &ThreadedRodeo,
-    light: bool,
-    fast: bool,
-) -> Result<Parsed, Box<XmlError>> {
-    let input = Input {
-        file: FileId(0),
-        kind,
-        full_name: "Fuzzed".to_owned(),
-    };
-    let (text, base) = decode(bytes)?;
-    parse_text(&input, text, base, names, light, fast)
-}
-
-/// The text of a file and the offset it starts at (past a UTF-8 BOM),
-/// through [`crate::source::decode`].
-fn decode(bytes: &[u8]) -> Result<(&str, usize), Box<XmlError>> {
-    use crate::source::Undecodable;
-    crate::source::decode(bytes).map_err(|e| match e {
-        Undecodable::Utf16(span) => XmlError::new(span, "the file is UTF-16 encoded")
-            .help("Salesforce metadata is UTF-8; convert the file to UTF-8 (for example with iconv -f UTF-16 -t UTF-8)"),
-        Undecodable::NotUtf8(span) => XmlError::new(span, "invalid UTF-8")
-            .help("Salesforce metadata is UTF-8; the file was saved in another encoding or is damaged"),
-    })
-}
-
-fn parse_text(
-    input: &Input,
-    text: &str,
-    base: usize,
-    names: &ThreadedRodeo,
-    light: bool,
-    fast: bool,
-) -> Result<Parsed, Box<XmlError>> {
-    let mut xml = Xml::with_fast_path(text, base, fast);
-    let root = xml.root()?;
-    let expected = input.kind.root_element();
-    if root.name != expected && !permission_set::is_part_root(input.kind, root.name) {
-        return Err(XmlError::new(
-            root.name_span(),
-            format!(
-                "expected root element <{expected}> in a .{} file, found <{}>",
-                input.kind.suffix(),
-                xml::quoted(root.name)
-            ),
-        )
-        .help("the file's suffix decides its type; rename the file or fix its root element"));
-    }
-    let mut doc = Doc::new(xml, input.file, names);
-    let header = Header {
-        name: names.get_or_intern(&input.full_name),
-        file: input.file,
-        root: root.name_span(),
-    };
-    let parsed = match input.kind {
-        FileKind::Profile => Parsed::Profile(profile::parse(&mut doc, &root, header, light)?),
-        FileKind::PermissionSet => {
-            Parsed::PermissionSet(permission_set::parse(&mut doc, &root, header)?)
-        }
-        FileKind::MutingPermissionSet => {
-            Parsed::Muting(permission_set::parse_muting(&mut doc, &root, header)?)
-        }
-        FileKind::PermissionSetGroup => Parsed::Group(group::parse(&mut doc, &root, header)?),
-        FileKind::ConnectedApp => {
-            Parsed::ConnectedApp(app::parse_connected_app(&mut doc, &root, header)?)
-        }
-        FileKind::Eca(part) => {
-            Parsed::Eca(part, app::parse_eca_part(&mut doc, &root, header, part)?)
-        }
-        FileKind::NamedCredential => {
-            Parsed::NamedCredential(credential::parse_named(&mut doc, &root, header)?)
-        }
-        FileKind::ExternalCredential => {
-            Parsed::ExternalCredential(credential::parse_external(&mut doc, &root, header)?)
-        }
-        FileKind::PermissionSetPart => Parsed::PermissionSetPart(
-            input.file,
-            root.name_span(),
-            permission_set::parse_part(&mut doc, &root)?,
-        ),
-    };
-    doc.xml.finish()?;
-    Ok(parsed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn classifies_by_suffix_in_both_formats() {
-        assert_eq!(
-            FileKind::classify("Admin.profile-meta.xml"),
-            Some((FileKind::Profile, "Admin".into()))
-        );
-        assert_eq!(
-            FileKind::classify("Admin.profile"),
-            Some((FileKind::Profile, "Admin".into()))
-        );
-        assert_eq!(
-            FileKind::classify("Custom%3A Sales Profile.profile-meta.xml"),
-            Some((FileKind::Profile, "Custom: Sales Profile".into()))
-        );
-        assert_eq!(
-            FileKind::classify("Force%2Ecom - Free User.profile"),
-            Some((FileKind::Profile, "Force.com - Free User".into()))
-        );
-        assert_eq!(
-            FileKind::classify("Orders_oauthPlcy.ecaOauthPlcy-meta.xml"),
-            Some((
-                FileKind::Eca(EcaPart::OauthPolicies),
-                "Orders_oauthPlcy".into()
-            ))
-        );
-        assert_eq!(FileKind::classify("Order.objectSettings-meta.xml"), None);
-        assert_eq!(FileKind::classify("package.xml"), None);
-        assert_eq!(FileKind::classify(".profile"), None);
-    }
 
     #[test]
     fn a_panic_while_parsing_becomes_an_error_naming_the_file() {
@@ -620,99 +270,11 @@ mod tests {
         assert_eq!(error.file, file);
         assert_eq!(error.span, None);
         assert_eq!(error.message, INTERNAL_ERROR);
-        let help = error.help.unwrap();
+        let help = error.problem.help.unwrap();
         assert!(
             help.starts_with("minpriv panicked: index out of bounds at src/parse/mod.rs:"),
             "{help}"
         );
         assert_eq!(guarded(file, || Ok(5)), Ok(5));
-    }
-
-    /// A file's content as a run reads it to parse it.
-    fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-        let mut sources = Sources::default();
-        let id = sources.add(path.to_path_buf(), Path::new("/"));
-        sources.read_to_parse(id, max)
-    }
-
-    #[test]
-    fn a_file_deleted_after_discovery_is_an_error_not_a_crash() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("Gone.profile-meta.xml");
-        std::fs::write(&path, "<Profile/>").unwrap();
-        assert_eq!(read_limited(&path, 100).unwrap(), b"<Profile/>");
-        std::fs::remove_file(&path).unwrap();
-        assert_eq!(
-            read_limited(&path, 100).unwrap_err(),
-            "cannot read the file: it does not exist (deleted during the run, or a link to a missing file)"
-        );
-    }
-
-    #[test]
-    fn size_limit_and_special_files_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("Big.profile-meta.xml");
-        std::fs::write(&path, "<Profile/>").unwrap();
-        assert_eq!(
-            read_limited(&path, 9).unwrap_err(),
-            "the file is 10 bytes, more than the limit of 9 bytes (--max-file-size)"
-        );
-        assert_eq!(
-            read_limited(dir.path(), 9).unwrap_err(),
-            "is a directory, not a file minpriv can read"
-        );
-        #[cfg(unix)]
-        {
-            // Opening a FIFO would wait for a writer forever.
-            let fifo = dir.path().join("Fifo.profile-meta.xml");
-            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-            if made.is_ok_and(|s| s.success()) {
-                assert!(
-                    read_limited(&fifo, 100)
-                        .unwrap_err()
-                        .starts_with("is not a regular file")
-                );
-            }
-            let socket = dir.path().join("Socket.profile-meta.xml");
-            let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-            assert!(
-                read_limited(&socket, 100)
-                    .unwrap_err()
-                    .starts_with("is not a regular file")
-            );
-        }
-    }
-
-    #[test]
-    fn parse_bytes_gives_the_verdict_of_a_run() {
-        assert_eq!(
-            parse_bytes(
-                FileKind::Profile,
-                b"<Profile><custom>true</custom></Profile>"
-            ),
-            Ok(())
-        );
-        let e = parse_bytes(FileKind::PermissionSetGroup, b"<Profile/>").unwrap_err();
-        assert!(
-            e.message
-                .starts_with("expected root element <PermissionSetGroup>"),
-            "{e:?}"
-        );
-        let e = parse_bytes(FileKind::Profile, b"<Profile><custom>").unwrap_err();
-        assert_eq!(e.span, Span::new(9, 16));
-    }
-
-    #[test]
-    fn rejects_utf16_and_invalid_utf8_with_position() {
-        assert!(
-            decode(&[0xFF, 0xFE, b'<', 0])
-                .unwrap_err()
-                .message
-                .contains("UTF-16")
-        );
-        let e = decode(b"<a>\xC3\x28</a>").unwrap_err();
-        assert_eq!(e.span.start, 3);
-        let (text, base) = decode(b"\xEF\xBB\xBF<a/>").unwrap();
-        assert_eq!((text, base), ("<a/>", 3));
     }
 }

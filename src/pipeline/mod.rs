@@ -16,7 +16,7 @@ use crate::integration::Integrations;
 use crate::model::{INTEGRATION_LICENSE, Org, profile_full_name_for_label};
 use crate::orgdata::{self, Snapshot};
 use crate::parse;
-use crate::source::{FileError, FileId, Sources};
+use crate::source::{FileError, FileId, Problem, Sources, Span};
 
 use scope::Scope;
 
@@ -234,11 +234,11 @@ pub fn load(options: &Options, cwd: &Path) -> Result<Loaded, LoadError> {
             let errors = config::ConfigErrors {
                 path: path.clone(),
                 text: config.text.clone(),
-                errors: vec![config::ConfigError {
-                    span: config.org_data_span.clone(),
-                    message: "org-data names a directory outside the project; minpriv reads nothing outside it".into(),
-                    help: Some("keep the org snapshot inside the project, or name it with --org-data".into()),
-                }],
+                errors: vec![Problem::new(
+                    config.org_data_span.clone().map(Span::from),
+                    "org-data names a directory outside the project; minpriv reads nothing outside it",
+                )
+                .with_help("keep the org snapshot inside the project, or name it with --org-data")],
             };
             return Err(LoadError::Config {
                 path: path.clone(),

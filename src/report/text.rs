@@ -435,12 +435,12 @@ pub fn render_config_errors(
             labels: vec![],
             related: vec![],
         };
-        if let Some(span) = &e.span {
+        if let Some(span) = e.span {
             let excerpt = Excerpt::new(
                 &name,
                 Arc::clone(&text),
                 Arc::clone(&index),
-                &[(span.clone().into(), None)],
+                &[(span, None)],
             );
             report = report.with_excerpt(excerpt);
         }

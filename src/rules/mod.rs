@@ -721,7 +721,7 @@ mod tests {
             .iter()
             .map(|e| {
                 (
-                    &text[e.span.clone().unwrap()],
+                    &text[e.span.unwrap().range()],
                     e.message.as_str(),
                     e.help.as_deref(),
                 )

@@ -10,8 +10,8 @@ use crate::source::{FileId, Loc};
 
 pub(super) const RULE: RuleDef = rule!("NET003", check);
 
-/// What is wrong with a range: where, the message, the label.
-struct Problem {
+/// Why a range is invalid: where, the message, the label.
+struct Invalid {
     loc: Loc,
     message: String,
     label: &'static str,
@@ -22,17 +22,17 @@ fn check(cx: &Context, out: &mut Findings) {
     for subject in integration_profiles(cx) {
         let (profile, name, users) = (subject.profile, subject.name, &subject.users);
         for range in &profile.login_ip_ranges {
-            if let Some(problem) = problem(profile.header.file, range) {
+            if let Some(invalid) = invalid(profile.header.file, range) {
                 out.push(
                     subject.finding(
-                        problem.loc,
+                        invalid.loc,
                         format!(
                             "login IP range of integration profile `{name}` is invalid: {}{users}",
-                            problem.message
+                            invalid.message
                         ),
                     )
                     .subject(written(range))
-                    .label(problem.label),
+                    .label(invalid.label),
                 );
             }
         }
@@ -42,33 +42,33 @@ fn check(cx: &Context, out: &mut Findings) {
     for (a, app) in org.apps.enumerate() {
         let (integrations, users) = app_users(cx, a);
         for (file, range) in &app.ip_ranges {
-            if let Some(problem) = problem(*file, range) {
+            if let Some(invalid) = invalid(*file, range) {
                 out.push(
                     Finding::new(
-                        problem.loc,
+                        invalid.loc,
                         format!(
                             "IP range of {} is invalid: {}{users}",
                             app_title(org, app),
-                            problem.message
+                            invalid.message
                         ),
                     )
                     .component(app.kind, org.name(app.name))
                     .integrations(&integrations)
                     .subject(written(range))
-                    .label(problem.label),
+                    .label(invalid.label),
                 );
             }
         }
     }
 }
 
-fn problem(file: FileId, range: &IpRangeEntry) -> Option<Problem> {
+fn invalid(file: FileId, range: &IpRangeEntry) -> Option<Invalid> {
     let whole = Loc {
         file,
         span: range.span,
     };
     let missing = |message: &str, label| {
-        Some(Problem {
+        Some(Invalid {
             loc: whole,
             message: message.into(),
             label,
@@ -87,7 +87,7 @@ fn problem(file: FileId, range: &IpRangeEntry) -> Option<Problem> {
         (Ok(s), Ok(e)) if s.is_ipv4() != e.is_ipv4() => (whole, "mixes IPv4 and IPv6"),
         _ => (whole, "starts after its end"),
     };
-    Some(Problem {
+    Some(Invalid {
         loc,
         message,
         label,
