@@ -89,8 +89,14 @@ pub fn parse_all_cached(
         Some(cache) => cache.interner(),
         None => ThreadedRodeo::new(),
     };
-    let parse =
-        |input: &Input, light: bool| parse_file(input, &sources, &names, max_file_size, light);
+    // Reads and parses one file. A panic (a bug in minpriv) is caught and
+    // becomes an error naming the file, so one file never takes the run
+    // down. `light`: for a profile, skip object and field permissions.
+    let parse = |input: &Input, light: bool| {
+        guarded(input.file, || {
+            read_and_parse(input, &sources, &names, max_file_size, light)
+        })
+    };
     // A profile nothing names is read without its object and field
     // permissions; should the file itself make it an integration
     // profile, it is read again, whole.
@@ -231,22 +237,6 @@ fn integration_by_file(profile: &Profile, names: &ThreadedRodeo) -> bool {
 
 /// What a file that made minpriv panic is reported as.
 pub const INTERNAL_ERROR: &str = "internal error while reading this file; please report a bug";
-
-/// Reads and parses one file. A panic (a bug in minpriv) is caught and
-/// becomes an error naming the file, so one file never takes the run down.
-/// `light`: for a profile, skip object and field permissions (see
-/// [`parse_all_with`]).
-fn parse_file(
-    input: &Input,
-    sources: &Sources,
-    names: &ThreadedRodeo,
-    max_file_size: u64,
-    light: bool,
-) -> Result<Parsed, FileError> {
-    guarded(input.file, || {
-        read_and_parse(input, sources, names, max_file_size, light)
-    })
-}
 
 /// Runs `parse` for `file`; a panic becomes [`INTERNAL_ERROR`].
 fn guarded<T>(file: FileId, parse: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
