@@ -482,11 +482,14 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = if text.is_char_boundary(offset) {
-            let bytes = text.as_bytes();
-            self.chars_before(bytes, offset) - self.chars_before(bytes, start)
-        } else {
+        let bytes = text.as_bytes();
+        let col = if !text.is_char_boundary(offset) {
             offset - start
+        } else if offset - start <= CHECKPOINT {
+            // A line of ordinary length: its own characters, counted.
+            chars_in(&bytes[start..offset])
+        } else {
+            self.chars_before(bytes, offset) - self.chars_before(bytes, start)
         };
         (line + 1, col + 1)
     }

@@ -214,7 +214,11 @@ pub fn run(
     progress.stage("Reading metadata".into(), 0);
     let cache = !args.no_cache && !crate::parse::cache::disabled_by_env();
     let loaded = match load_in_context(&args.input, stderr_color, cache) {
-        Ok(loaded) => loaded,
+        // Never freed: the process exits after the run, and the system
+        // takes the memory back at once, where freeing the model (and the
+        // access the rules computed) piece by piece would keep the main
+        // thread busy while the other cores are idle.
+        Ok(loaded) => std::mem::ManuallyDrop::new(loaded),
         Err(code) => return code,
     };
     let Loaded {
@@ -224,7 +228,7 @@ pub fn run(
         errors,
         files,
         ..
-    } = &loaded;
+    } = &*loaded;
     let files = *files;
     let rules = match selected_rules(config, &args.select, &args.ignore) {
         Ok(rules) => rules,
@@ -238,7 +242,8 @@ pub fn run(
         format!("Running {} rules on {files} files", rules.len()),
         files,
     );
-    let (_, mut outcome) = loaded.run_rules(&rules, today);
+    let (cx, mut outcome) = loaded.run_rules(&rules, today);
+    let _cx = std::mem::ManuallyDrop::new(cx);
     // Files named: only their findings (the project was context).
     let (checked, files) = scope::restrict(&loaded, &mut outcome);
 

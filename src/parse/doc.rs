@@ -3,6 +3,8 @@
 //! whose children are plain values.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use lasso::ThreadedRodeo;
 
@@ -13,7 +15,52 @@ use crate::source::{FileId, Loc, Problem, Span};
 pub(crate) struct Doc<'a, 'n> {
     pub xml: Xml<'a>,
     pub file: FileId,
-    names: &'n ThreadedRodeo,
+    names: &'n dyn Intern,
+}
+
+/// What a [`Doc`] interns its names with ([`Names`]).
+pub(crate) trait Intern {
+    fn intern(&self, text: &str) -> Sym;
+}
+
+/// The run's shared interner, with one worker's recent names in front of
+/// it. A retrieved org names the same objects and fields in every profile
+/// and permission set, in the same order, so most names a worker interns
+/// it has interned before; looking them up in a small map of its own skips
+/// the shared map's lock and most of its cache misses. The symbols are the
+/// shared interner's: the cache only remembers them.
+pub(crate) struct Names<'r> {
+    shared: &'r ThreadedRodeo,
+    /// Keys are the shared interner's own copies of the names.
+    recent: RefCell<HashMap<&'r str, Sym, ahash::RandomState>>,
+}
+
+/// Names a worker remembers before it starts over: about one large
+/// profile's fields.
+const RECENT_NAMES: usize = 1 << 15;
+
+impl<'r> Names<'r> {
+    pub fn new(shared: &'r ThreadedRodeo) -> Self {
+        Names {
+            shared,
+            recent: RefCell::default(),
+        }
+    }
+}
+
+impl Intern for Names<'_> {
+    fn intern(&self, text: &str) -> Sym {
+        let mut recent = self.recent.borrow_mut();
+        if let Some(&sym) = recent.get(text) {
+            return sym;
+        }
+        let sym = self.shared.get_or_intern(text);
+        if recent.len() >= RECENT_NAMES {
+            recent.clear();
+        }
+        recent.insert(self.shared.resolve(&sym), sym);
+        sym
+    }
 }
 
 /// The leaf children of one record element, picked out by name.
@@ -25,7 +72,7 @@ pub(crate) struct Record<'a, const N: usize> {
 }
 
 impl<'a, 'n> Doc<'a, 'n> {
-    pub fn new(xml: Xml<'a>, file: FileId, names: &'n ThreadedRodeo) -> Self {
+    pub fn new(xml: Xml<'a>, file: FileId, names: &'n dyn Intern) -> Self {
         Doc { xml, file, names }
     }
 
@@ -45,7 +92,7 @@ impl<'a, 'n> Doc<'a, 'n> {
     }
 
     pub fn intern(&self, text: &str) -> Sym {
-        self.names.get_or_intern(text)
+        self.names.intern(text)
     }
 
     /// The trimmed text of a leaf element.

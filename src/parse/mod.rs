@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use crate::model::*;
 pub use crate::source::DEFAULT_MAX_FILE_SIZE;
 use crate::source::{FileError, FileId, Sources, Span};
+use doc::Names;
 pub use kind::{EcaPart, FileKind, decomposed_folder};
 use read::read_and_parse;
 pub use read::{parse_bytes, parse_bytes_both_ways};
@@ -92,28 +93,31 @@ pub fn parse_all_cached(
     // Reads and parses one file. A panic (a bug in minpriv) is caught and
     // becomes an error naming the file, so one file never takes the run
     // down. `light`: for a profile, skip object and field permissions.
-    let parse = |input: &Input, light: bool| {
+    let parse = |input: &Input, light: bool, local: &Names| {
         guarded(input.file, || {
-            read_and_parse(input, &sources, &names, max_file_size, light)
+            read_and_parse(input, &sources, local, max_file_size, light)
         })
     };
     // A profile nothing names is read without its object and field
     // permissions; should the file itself make it an integration
     // profile, it is read again, whole.
-    let read = |input: &Input, light: bool| match parse(input, light) {
-        Ok(Parsed::Profile(p)) if light && integration_by_file(&p, &names) => parse(input, false),
+    let read = |input: &Input, light: bool, local: &Names| match parse(input, light, local) {
+        Ok(Parsed::Profile(p)) if light && integration_by_file(&p, &names) => {
+            parse(input, false, local)
+        }
         other => other,
     };
-    let cached_read = |input: &Input, light: bool| {
+    // `local`: the worker's own cache of names (see [`Names`]).
+    let cached_read = |input: &Input, light: bool, local: &Names| {
         let Some(cache) = &cache else {
-            return read(input, light);
+            return read(input, light, local);
         };
         let path = &sources.get(input.file).path;
         let how = (input.kind, input.full_name.as_str(), light);
         match cache.lookup(input.file, path, input.kind, &input.full_name, light) {
             Ok(parsed) => Ok(parsed),
             Err(stamp) => {
-                let result = read(input, light);
+                let result = read(input, light, local);
                 if let Ok(parsed) = &result {
                     cache.store(input.file, path, how, stamp, parsed);
                 }
@@ -125,7 +129,10 @@ pub fn parse_all_cached(
         inputs.iter().partition(|i| i.kind == FileKind::Profile);
     let others: Vec<Result<Parsed, FileError>> = other_inputs
         .par_iter()
-        .map(|i| cached_read(i, false))
+        .map_init(
+            || Names::new(&names),
+            |local, i| cached_read(i, false, local),
+        )
         .collect();
     let keep = keep.map(|keep| {
         let run_as: Vec<&str> = others
@@ -167,13 +174,16 @@ pub fn parse_all_cached(
     let name_test = crate::identity::NameTest::new(&app_labels);
     let profiles: Vec<Result<Parsed, FileError>> = profile_inputs
         .par_iter()
-        .map(|i| {
-            let light = keep
-                .as_ref()
-                .is_some_and(|keep| !keep.contains(&i.full_name.to_lowercase()))
-                && name_test.evidence(&i.full_name, None).is_none();
-            cached_read(i, light)
-        })
+        .map_init(
+            || Names::new(&names),
+            |local, i| {
+                let light = keep
+                    .as_ref()
+                    .is_some_and(|keep| !keep.contains(&i.full_name.to_lowercase()))
+                    && name_test.evidence(&i.full_name, None).is_none();
+                cached_read(i, light, local)
+            },
+        )
         .collect();
     if let Some(cache) = cache {
         cache.save(&names);

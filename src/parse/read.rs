@@ -3,7 +3,7 @@
 
 use lasso::ThreadedRodeo;
 
-use super::doc::Doc;
+use super::doc::{Doc, Intern, Names};
 use super::xml::{self, Xml, XmlResult};
 use super::{FileKind, Input, Parsed, app, credential, group, permission_set, profile};
 use crate::model::*;
@@ -12,7 +12,7 @@ use crate::source::{FileError, FileId, Problem, Sources, Span};
 pub(super) fn read_and_parse(
     input: &Input,
     sources: &Sources,
-    names: &ThreadedRodeo,
+    names: &Names,
     max_file_size: u64,
     light: bool,
 ) -> Result<Parsed, FileError> {
@@ -30,7 +30,7 @@ pub(super) fn read_and_parse(
 /// error. For the fuzz targets and the robustness tests.
 pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> XmlResult<()> {
     let names = ThreadedRodeo::new();
-    if let Parsed::Eca(part, app) = parse_alone(kind, bytes, &names, false, true)? {
+    if let Parsed::Eca(part, app) = parse_alone(kind, bytes, &Names::new(&names), false, true)? {
         // Joining is part of loading an External Client App.
         app::join_external_client_apps(vec![(part, app)]);
     }
@@ -45,6 +45,7 @@ pub fn parse_bytes(kind: FileKind, bytes: &[u8]) -> XmlResult<()> {
 pub fn parse_bytes_both_ways(kind: FileKind, bytes: &[u8], light: bool) -> [String; 2] {
     [true, false].map(|fast| {
         let names = ThreadedRodeo::new();
+        let names = Names::new(&names);
         format!("{:#?}", parse_alone(kind, bytes, &names, light, fast))
     })
 }
@@ -53,7 +54,7 @@ pub fn parse_bytes_both_ways(kind: FileKind, bytes: &[u8], light: bool) -> [Stri
 fn parse_alone(
     kind: FileKind,
     bytes: &[u8],
-    names: &ThreadedRodeo,
+    names: &Names,
     light: bool,
     fast: bool,
 ) -> XmlResult<Parsed> {
@@ -82,7 +83,7 @@ fn parse_text(
     input: &Input,
     text: &str,
     base: usize,
-    names: &ThreadedRodeo,
+    names: &Names,
     light: bool,
     fast: bool,
 ) -> XmlResult<Parsed> {
@@ -106,7 +107,7 @@ fn parse_text(
     }
     let mut doc = Doc::new(xml, input.file, names);
     let header = Header {
-        name: names.get_or_intern(&input.full_name),
+        name: names.intern(&input.full_name),
         file: input.file,
         root: root.name_span(),
     };
