@@ -147,10 +147,9 @@ impl Integrations {
         let mut claimed_apps: IdVec<AppId, bool> = IdVec::filled(false, org.apps.len());
         for (i, decl) in config.integrations.iter().enumerate() {
             let mut missing = vec![];
-            // Each name of the entry: what it finds, noted as missing when
-            // it finds nothing.
-            let mut note = |kind, name: &toml::Spanned<String>, found_none: bool| {
-                if found_none && let Some(loc) = config_loc(name.span()) {
+            // A name of the entry that finds nothing is noted as missing.
+            let mut note = |kind, name: &toml::Spanned<String>| {
+                if let Some(loc) = config_loc(name.span()) {
                     missing.push(Missing {
                         kind,
                         name: name.get_ref().clone(),
@@ -158,30 +157,27 @@ impl Integrations {
                     });
                 }
             };
-            let mut profiles = vec![];
-            if let Some(p) = &decl.profile {
-                let found = org.profiles_named(p.get_ref());
-                note(ComponentKind::Profile, p, found.is_empty());
-                profiles.extend(found);
-            }
-            let mut permission_sets = vec![];
-            for p in &decl.permission_sets {
-                let found = org.permission_sets_named(p.get_ref());
-                note(ComponentKind::PermissionSet, p, found.is_empty());
-                permission_sets.extend(found);
-            }
-            let mut groups = vec![];
-            for g in &decl.permission_set_groups {
-                let found = org.groups_named(g.get_ref());
-                note(ComponentKind::PermissionSetGroup, g, found.is_empty());
-                groups.extend(found);
-            }
-            let mut apps = vec![];
-            for a in &decl.connected_apps {
-                let found = org.apps_named(a.get_ref());
-                note(ComponentKind::ConnectedApp, a, found.is_empty());
-                apps.extend(found);
-            }
+            let profiles = resolve(&decl.profile, ComponentKind::Profile, &mut note, |n| {
+                org.profiles_named(n)
+            });
+            let permission_sets = resolve(
+                &decl.permission_sets,
+                ComponentKind::PermissionSet,
+                &mut note,
+                |n| org.permission_sets_named(n),
+            );
+            let groups = resolve(
+                &decl.permission_set_groups,
+                ComponentKind::PermissionSetGroup,
+                &mut note,
+                |n| org.groups_named(n),
+            );
+            let apps = resolve(
+                &decl.connected_apps,
+                ComponentKind::ConnectedApp,
+                &mut note,
+                |n| org.apps_named(n),
+            );
             let mut evidence = vec![Evidence {
                 kind: EvidenceKind::Declared,
                 detail: "declared in minpriv.toml".to_owned(),
@@ -771,4 +767,23 @@ fn union<T: PartialEq>(into: &mut Vec<T>, more: Vec<T>) {
             into.push(m);
         }
     }
+}
+
+/// What each of `names` (an inventory entry's names of one kind) finds with
+/// `find`, in order; a name that finds nothing goes to `note`.
+fn resolve<'n, I>(
+    names: impl IntoIterator<Item = &'n toml::Spanned<String>>,
+    kind: ComponentKind,
+    note: &mut impl FnMut(ComponentKind, &toml::Spanned<String>),
+    find: impl Fn(&str) -> Vec<I>,
+) -> Vec<I> {
+    let mut out = vec![];
+    for name in names {
+        let found = find(name.get_ref());
+        if found.is_empty() {
+            note(kind, name);
+        }
+        out.extend(found);
+    }
+    out
 }
